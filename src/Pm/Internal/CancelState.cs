@@ -1,0 +1,12 @@
+namespace Pm.Internal;
+
+/// <summary>Holds what a task needs only once it is cancellable in practice: a token, a link, a kill request.</summary>
+/// <remarks>Allocated on first use so that a task nobody cancels costs no token source.</remarks>
+internal sealed class CancelState
+{
+    public CancellationTokenSource? Source;
+    public CancellationTokenRegistration Link;
+    public KillRequest? Request;
+    public long RequestTicks;
+    public long EntryIndex;
+}

@@ -1,0 +1,14 @@
+namespace Pm.Internal;
+
+/// <summary>Names the bits of a task's state word.</summary>
+[Flags]
+internal enum TaskFlags
+{
+    None = 0,
+    ForbidCancel = 1,
+    SuppressKillException = 2,
+    KillRequested = 4,
+    Finished = 8,
+    Killed = 16,
+    Aborted = 32,
+}

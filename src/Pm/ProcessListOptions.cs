@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+
+namespace Pm;
+
+/// <summary>Configures a <see cref="ProcessList"/>.</summary>
+/// <remarks>Values are validated when they are set and read once, when the list is created.</remarks>
+public sealed class ProcessListOptions
+{
+    /// <summary>The default number of finished tasks a list retains.</summary>
+    public const int DefaultFinishedTaskLimit = 1000;
+
+    private int _finishedTaskLimit = DefaultFinishedTaskLimit;
+    private TimeSpan? _finishedTaskMaxAge;
+    private TaskOptions _taskOptions = Pm.TaskOptions.Default;
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>Gets or sets the options of tasks started without options of their own.</summary>
+    /// <remarks>The default value is <see cref="Pm.TaskOptions.Default"/>.</remarks>
+    public TaskOptions TaskOptions
+    {
+        get => _taskOptions;
+        set => _taskOptions = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Gets or sets how many finished tasks are retained, newest first; zero retains none.</summary>
+    /// <remarks>The default value is 1,000.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or above 1,000,000.</exception>
+    public int FinishedTaskLimit
+    {
+        get => _finishedTaskLimit;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1_000_000);
+            _finishedTaskLimit = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long a finished task is retained at most; <see langword="null"/> bounds retention by count only.</summary>
+    /// <remarks>The default value is <see langword="null"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? FinishedTaskMaxAge
+    {
+        get => _finishedTaskMaxAge;
+        set
+        {
+            if (value is { } age)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(age, TimeSpan.Zero, nameof(value));
+            }
+
+            _finishedTaskMaxAge = value;
+        }
+    }
+
+    /// <summary>Gets or sets the clock of every timestamp and duration the list records.</summary>
+    /// <remarks>The default value is <see cref="TimeProvider.System"/>.</remarks>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Gets or sets the factory that creates the list's <c>Pm</c> meter; <see langword="null"/> creates a standalone meter.</summary>
+    /// <remarks>The default value is <see langword="null"/>. Hosts with dependency injection pass their <see cref="IMeterFactory"/>.</remarks>
+    public IMeterFactory? MeterFactory { get; set; }
+}

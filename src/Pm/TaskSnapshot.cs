@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+
+namespace Pm;
+
+/// <summary>Represents a running task as it was at one instant.</summary>
+/// <remarks>A snapshot is consistent for its task and never changes; it shares the task's immutable attribute array.</remarks>
+public sealed record TaskSnapshot
+{
+    /// <summary>Gets the task's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the task's attributes, in the order they were first set.</summary>
+    public required ImmutableArray<KeyValuePair<string, object?>> Attributes { get; init; }
+
+    /// <summary>Gets when the task started (its <c>init</c> entry).</summary>
+    public required DateTimeOffset StartTime { get; init; }
+
+    /// <summary>Gets the last status of the task.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Gets when the last status was set.</summary>
+    public required DateTimeOffset StatusTime { get; init; }
+
+    /// <summary>Gets a value indicating whether a kill was requested and the task has not ended yet.</summary>
+    public required bool IsCancelling { get; init; }
+
+    /// <summary>Gets a value indicating whether the task refuses kill requests.</summary>
+    public required bool ForbidCancel { get; init; }
+
+    /// <summary>Gets the W3C trace id of the activity that was current when the task started, if any.</summary>
+    public string? TraceId { get; init; }
+}

@@ -1,0 +1,420 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Pm.Internal;
+
+namespace Pm;
+
+/// <summary>Represents a running task of a <see cref="ProcessList"/>; disposing it ends the task.</summary>
+/// <remarks>
+/// <para>
+/// A handle is thread-safe. <see cref="Status"/> and <see cref="CheckCancel"/> are cancellation points: once a kill
+/// was requested they throw a <see cref="TaskKilledException"/>. The <see cref="CancellationToken"/> is cancelled
+/// by the kill itself, so awaited calls stop at once.
+/// </para>
+/// <para>
+/// Once the task has ended, status and attribute changes are ignored, and ending it again does nothing, so
+/// late continuations and double disposal are harmless.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// using var task = list.Start("job-42", [new("kind", "export")]);
+/// task.Status("reading");
+/// await ReadAsync(task.CancellationToken);
+/// task.Status("writing");
+/// </code>
+/// </example>
+public sealed class TrackedTask : IDisposable
+{
+    private readonly ProcessList _list;
+    private readonly long _startTicks;
+    private readonly int _historyLimit;
+    private readonly ActivityTraceId _traceId;
+    private KeyValuePair<string, object?>[]? _attributes;
+    private StatusEntry[]? _entries;
+    private CancelState? _cancel;
+    private long _endTicks;
+    private int _head;
+    private int _count;
+    private int _dropped;
+    private int _flags;
+    private int _gate;
+
+    internal TrackedTask(ProcessList list, string id, KeyValuePair<string, object?>[]? attributes, TaskOptions options, long startTicks, ActivityTraceId traceId)
+    {
+        _list = list;
+        Id = id;
+        _attributes = attributes;
+        _startTicks = startTicks;
+        _historyLimit = options.HistoryLimit;
+        _traceId = traceId;
+        _flags = (int)((options.ForbidCancel ? TaskFlags.ForbidCancel : 0) | (options.SuppressKillException ? TaskFlags.SuppressKillException : 0));
+    }
+
+    /// <summary>Gets the task's id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the token that a kill request cancels, and with it any token linked at start.</summary>
+    /// <remarks>The token is cancelled before <see cref="ProcessList.Kill(string, KillRequest)"/> returns.</remarks>
+    public CancellationToken CancellationToken => Volatile.Read(ref _cancel)?.Source is { } source ? source.Token : CreateToken();
+
+    /// <summary>Gets a value indicating whether a kill was requested and the task has not ended yet.</summary>
+    public bool IsCancelling => (Flags & (TaskFlags.KillRequested | TaskFlags.Finished)) == TaskFlags.KillRequested;
+
+    /// <summary>Gets a value indicating whether the task has ended.</summary>
+    public bool IsFinished => (Flags & TaskFlags.Finished) != 0;
+
+    internal bool SuppressesKillException => (Flags & TaskFlags.SuppressKillException) != 0;
+
+    private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);
+
+    internal long EndTicks => Volatile.Read(ref _endTicks);
+
+    /// <summary>Records a new status and then, if a kill was requested, raises the cancellation.</summary>
+    /// <param name="status">The status text; any text, never interpreted.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="status"/> is <see langword="null"/>.</exception>
+    /// <exception cref="TaskKilledException">A kill of this task was requested.</exception>
+    /// <exception cref="OperationCanceledException">The token linked at start was cancelled.</exception>
+    public void Status(string status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var ticks = _list.NowTicks();
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        if ((flags & TaskFlags.Finished) == 0)
+        {
+            Append(ticks, status);
+        }
+
+        SpinGate.Exit(ref _gate);
+        ThrowIfCancelled(flags);
+    }
+
+    /// <summary>Raises the cancellation if a kill was requested; records nothing.</summary>
+    /// <exception cref="TaskKilledException">A kill of this task was requested.</exception>
+    /// <exception cref="OperationCanceledException">The token linked at start was cancelled.</exception>
+    public void CheckCancel() => ThrowIfCancelled(Flags);
+
+    /// <summary>Sets an attribute, adding it or replacing its value.</summary>
+    /// <param name="name">The attribute's name.</param>
+    /// <param name="value">The value; any object, reported as JSON.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is <see langword="null"/> or empty.</exception>
+    public void SetAttribute(string name, object? value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        SpinGate.Enter(ref _gate);
+        if (((TaskFlags)_flags & TaskFlags.Finished) == 0)
+        {
+            _attributes = AttributeArray.With(_attributes, name, value);
+        }
+
+        SpinGate.Exit(ref _gate);
+    }
+
+    /// <summary>Removes an attribute.</summary>
+    /// <param name="name">The attribute's name.</param>
+    /// <returns><see langword="true"/> if the task had the attribute.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is <see langword="null"/> or empty.</exception>
+    public bool RemoveAttribute(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        SpinGate.Enter(ref _gate);
+        var before = _attributes;
+        if (((TaskFlags)_flags & TaskFlags.Finished) == 0)
+        {
+            _attributes = AttributeArray.Without(before, name);
+        }
+
+        var removed = !ReferenceEquals(before, _attributes);
+        SpinGate.Exit(ref _gate);
+        return removed;
+    }
+
+    /// <summary>Ends the task, recording its outcome from <paramref name="exception"/>.</summary>
+    /// <param name="exception">
+    /// <see langword="null"/> for a normal end (<c>ended</c>); the task's own kill cancellation for <c>killed</c>;
+    /// any other exception for <c>aborted</c>.
+    /// </param>
+    /// <returns><see langword="true"/> if this call ended the task; <see langword="false"/> if it had already ended.</returns>
+    /// <example>
+    /// <code>
+    /// using var task = list.Start("job");
+    /// try { Work(task); }
+    /// catch (Exception ex) { task.Done(ex); throw; }
+    /// </code>
+    /// </example>
+    public bool Done(Exception? exception = null) => Finish(exception) is not null;
+
+    /// <summary>Ends the task normally unless it has already ended.</summary>
+    public void Dispose() => Finish(null);
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+
+    internal TaskOutcome? Finish(Exception? exception)
+    {
+        var ticks = _list.NowTicks();
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        if ((flags & TaskFlags.Finished) != 0)
+        {
+            SpinGate.Exit(ref _gate);
+            return null;
+        }
+
+        var outcome = Classify(exception, flags);
+        Append(ticks, outcome switch
+        {
+            TaskOutcome.Ended => "ended",
+            TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
+            _ => "aborted",
+        });
+        _endTicks = ticks;
+        _flags = (int)(flags | TaskFlags.Finished | outcome switch
+        {
+            TaskOutcome.Killed => TaskFlags.Killed,
+            TaskOutcome.Aborted => TaskFlags.Aborted,
+            _ => TaskFlags.None,
+        });
+        var cancel = _cancel;
+        SpinGate.Exit(ref _gate);
+
+        cancel?.Link.Unregister();
+        _list.OnFinished(this, outcome, ticks - _startTicks, cancel);
+        return outcome;
+    }
+
+    internal void Link(CancellationToken token)
+    {
+        // Called before the task is published, so no other thread can see the state yet.
+        var cancel = new CancelState { Source = new CancellationTokenSource() };
+        _cancel = cancel;
+        cancel.Link = token.UnsafeRegister(static state => CancelQuietly(((CancelState)state!).Source!), cancel);
+    }
+
+    internal void Unlink() => _cancel?.Link.Unregister();
+
+    internal KillResult RequestKill(KillRequest request)
+    {
+        var ticks = _list.NowTicks();
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
+        {
+            SpinGate.Exit(ref _gate);
+            return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
+                : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
+                : KillResult.Killed;
+        }
+
+        var cancel = _cancel ??= new CancelState();
+        cancel.Request = request;
+        cancel.RequestTicks = ticks;
+        cancel.EntryIndex = 1L + _dropped + _count;
+        Append(ticks, string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]");
+        _flags = (int)(flags | TaskFlags.KillRequested);
+        var source = cancel.Source;
+        SpinGate.Exit(ref _gate);
+
+        // Token callbacks run here, outside every lock of the tracker.
+        if (source is not null)
+        {
+            CancelQuietly(source);
+        }
+
+        return KillResult.Killed;
+    }
+
+    internal TaskSnapshot? Snapshot()
+    {
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        if ((flags & TaskFlags.Finished) != 0)
+        {
+            SpinGate.Exit(ref _gate);
+            return null;
+        }
+
+        var last = _count == 0 ? new StatusEntry(_startTicks, "init") : _entries![(_head + _count - 1) % _entries.Length];
+        var attributes = _attributes;
+        SpinGate.Exit(ref _gate);
+
+        return new TaskSnapshot
+        {
+            Id = Id,
+            Attributes = AttributeArray.AsImmutable(attributes),
+            StartTime = ToTime(_startTicks),
+            Status = last.Status,
+            StatusTime = ToTime(last.Ticks),
+            IsCancelling = (flags & TaskFlags.KillRequested) != 0,
+            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            TraceId = TraceIdText,
+        };
+    }
+
+    internal TaskHistory GetHistory()
+    {
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        var entries = new HistoryEntry[1 + _count];
+        entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
+        for (var i = 0; i < _count; i++)
+        {
+            var e = _entries![(_head + i) % _entries.Length];
+            entries[i + 1] = new HistoryEntry(ToTime(e.Ticks), e.Status);
+        }
+
+        var dropped = _dropped;
+        var attributes = _attributes;
+        var request = _cancel?.Request;
+        var requestTicks = _cancel?.RequestTicks ?? 0;
+        var requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
+        var endTicks = _endTicks;
+        SpinGate.Exit(ref _gate);
+
+        if (request is not null && requestIndex >= 1 && requestIndex < entries.Length)
+        {
+            entries[requestIndex] = entries[requestIndex] with { KillRequest = request };
+        }
+
+        var finished = (flags & TaskFlags.Finished) != 0;
+        return new TaskHistory
+        {
+            Id = Id,
+            Attributes = AttributeArray.AsImmutable(attributes),
+            Entries = ImmutableCollectionsMarshal.AsImmutableArray(entries),
+            DroppedEntries = dropped,
+            StartTime = ToTime(_startTicks),
+            EndTime = finished ? ToTime(endTicks) : null,
+            Outcome = !finished ? null
+                : (flags & TaskFlags.Killed) != 0 ? TaskOutcome.Killed
+                : (flags & TaskFlags.Aborted) != 0 ? TaskOutcome.Aborted
+                : TaskOutcome.Ended,
+            IsCancelling = !finished && (flags & TaskFlags.KillRequested) != 0,
+            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            KillRequest = request,
+            KillRequestTime = request is null ? null : ToTime(requestTicks),
+            TraceId = TraceIdText,
+        };
+    }
+
+    internal static string KilledText(string? message) => string.IsNullOrEmpty(message) ? "killed" : "killed: " + message;
+
+    private string? TraceIdText => _traceId == default ? null : _traceId.ToHexString();
+
+    private static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback registered on the task's token failed; that failure belongs to its owner, and the
+            // cancellation itself has happened, so the kill or the link stays effective.
+        }
+    }
+
+    private TaskOutcome Classify(Exception? exception, TaskFlags flags)
+    {
+        if (exception is null)
+        {
+            return TaskOutcome.Ended;
+        }
+
+        if ((flags & TaskFlags.KillRequested) != 0)
+        {
+            if (exception is TaskKilledException killed && ReferenceEquals(killed.Task, this))
+            {
+                return TaskOutcome.Killed;
+            }
+
+            if (exception is OperationCanceledException canceled && _cancel?.Source is { } source
+                && canceled.CancellationToken == source.Token)
+            {
+                return TaskOutcome.Killed;
+            }
+        }
+
+        return TaskOutcome.Aborted;
+    }
+
+    private void ThrowIfCancelled(TaskFlags flags)
+    {
+        if ((flags & TaskFlags.Finished) != 0)
+        {
+            return;
+        }
+
+        if ((flags & TaskFlags.KillRequested) != 0)
+        {
+            throw new TaskKilledException(this, _cancel?.Request?.Message, CancellationToken);
+        }
+
+        Volatile.Read(ref _cancel)?.Source?.Token.ThrowIfCancellationRequested();
+    }
+
+    private CancellationToken CreateToken()
+    {
+        SpinGate.Enter(ref _gate);
+        var cancel = _cancel ??= new CancelState();
+        var source = cancel.Source;
+        if (source is null)
+        {
+            source = new CancellationTokenSource();
+            if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
+            {
+                // No callback can be registered yet, so cancelling under the gate runs no foreign code.
+                source.Cancel();
+            }
+
+            Volatile.Write(ref cancel.Source, source);
+        }
+
+        SpinGate.Exit(ref _gate);
+        return source.Token;
+    }
+
+    private void Append(long ticks, string status)
+    {
+        var entries = _entries;
+        var capacity = _historyLimit - 1;
+        if (entries is null)
+        {
+            entries = _entries = new StatusEntry[Math.Min(4, capacity)];
+        }
+
+        // Clocks are read before the gate is taken, so a writer that was preempted may arrive with an older
+        // reading than the last entry; history stays in time order by never going back.
+        var lastTicks = _count == 0 ? _startTicks : entries[(_head + _count - 1) % entries.Length].Ticks;
+        ticks = Math.Max(ticks, lastTicks);
+
+        if (_count == entries.Length)
+        {
+            if (entries.Length < capacity)
+            {
+                var grown = new StatusEntry[Math.Min(entries.Length * 2, capacity)];
+                for (var i = 0; i < _count; i++)
+                {
+                    grown[i] = entries[(_head + i) % entries.Length];
+                }
+
+                entries = _entries = grown;
+                _head = 0;
+            }
+            else
+            {
+                entries[_head] = new StatusEntry(ticks, status);
+                _head = _head + 1 == entries.Length ? 0 : _head + 1;
+                _dropped++;
+                return;
+            }
+        }
+
+        var index = _head + _count;
+        entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
+        _count++;
+    }
+}

@@ -1,0 +1,423 @@
+namespace Pm.Tests;
+
+public sealed class TrackedTaskTests
+{
+    private static readonly TaskOptions Suppress = new() { SuppressKillException = true };
+
+    private static TaskHistory Finished(ProcessList list, string id) =>
+        list.TryGetHistory(id, out var history) && !history.IsRunning ? history : throw new InvalidOperationException($"{id} has not finished");
+
+    private static string Final(ProcessList list, string id) => Finished(list, id).Entries[^1].Status;
+
+    [Fact]
+    public void Dispose_Twice_EndsOnce()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("a");
+        task.Dispose();
+        task.Dispose();
+        Assert.False(task.Done());
+        Assert.Equal(["init", "ended"], Finished(list, "a").Entries.Select(e => e.Status));
+        Assert.Equal(TaskOutcome.Ended, Finished(list, "a").Outcome);
+        Assert.Empty(list.GetAll());
+    }
+
+    [Fact]
+    public void Members_AfterDone_AreIgnored()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("a");
+        task.Dispose();
+        list.Kill("a");
+        task.Status("late");
+        task.SetAttribute("x", 1);
+        task.CheckCancel();
+        Assert.Equal(["init", "ended"], Finished(list, "a").Entries.Select(e => e.Status));
+        Assert.Empty(Finished(list, "a").Attributes);
+    }
+
+    [Fact]
+    public void Status_Null_ThrowsArgumentNull()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        Assert.Throws<ArgumentNullException>("status", () => task.Status(null!));
+        Assert.Throws<ArgumentException>("name", () => task.SetAttribute("", 1));
+    }
+
+    [Fact]
+    public void Status_AfterKill_RecordsEntryThenThrowsKilledWithTaskToken()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        list.Kill("a", "my message");
+
+        var ex = Assert.Throws<TaskKilledException>(() => task.Status("step"));
+
+        Assert.Equal("killed: my message", ex.Message);
+        Assert.Equal("my message", ex.KillMessage);
+        Assert.Equal("a", ex.TaskId);
+        Assert.Equal(task.CancellationToken, ex.CancellationToken);
+        Assert.True(ex.CancellationToken.IsCancellationRequested);
+        Assert.IsAssignableFrom<OperationCanceledException>(ex);
+        Assert.Equal("step", list.GetAll().Single().Status);
+    }
+
+    [Fact]
+    public void CheckCancel_AfterKillWithoutMessage_ThrowsKilledAndRecordsNothing()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        task.CheckCancel();
+        list.Kill("a");
+
+        var ex = Assert.Throws<TaskKilledException>(task.CheckCancel);
+
+        Assert.Equal("killed", ex.Message);
+        Assert.True(list.TryGetHistory("a", out var history));
+        Assert.Equal(["init", "[cancel request]"], history.Entries.Select(e => e.Status));
+        Assert.True(task.IsCancelling);
+    }
+
+    [Fact]
+    public void Kill_UnknownId_ReturnsNotFound()
+    {
+        using var list = new ProcessList();
+        Assert.Equal(KillResult.NotFound, list.Kill("nope", "x"));
+    }
+
+    [Fact]
+    public void Kill_ForbidCancel_ReturnsForbiddenAndChangesNothing()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a", options: new TaskOptions { ForbidCancel = true });
+        var token = task.CancellationToken;
+
+        Assert.Equal(KillResult.Forbidden, list.Kill("a", "please"));
+
+        Assert.False(token.IsCancellationRequested);
+        Assert.False(task.IsCancelling);
+        task.CheckCancel();
+        Assert.True(list.TryGetHistory("a", out var history));
+        Assert.Equal(["init"], history.Entries.Select(e => e.Status));
+        Assert.True(history.ForbidCancel);
+        Assert.True(list.GetAll().Single().ForbidCancel);
+    }
+
+    [Fact]
+    public void Kill_Twice_KeepsFirstRequestOnly()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+
+        Assert.Equal(KillResult.Killed, list.Kill("a", new KillRequest("first", "127.0.0.1:1234", "ann")));
+        Assert.Equal(KillResult.Killed, list.Kill("a", "second"));
+
+        Assert.True(list.TryGetHistory("a", out var history));
+        Assert.Equal(["init", "[cancel request: first]"], history.Entries.Select(e => e.Status));
+        Assert.Equal(new KillRequest("first", "127.0.0.1:1234", "ann"), history.Entries[1].KillRequest);
+        Assert.Null(history.Entries[0].KillRequest);
+        Assert.True(history.IsCancelling);
+        Assert.True(list.GetAll().Single().IsCancelling);
+        Assert.Equal("killed: first", Assert.Throws<TaskKilledException>(task.CheckCancel).Message);
+    }
+
+    [Fact]
+    public void Kill_TokenObtainedBefore_IsCancelledBeforeKillReturns()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        var token = task.CancellationToken;
+        var callbackThread = -1;
+        token.Register(() => callbackThread = Environment.CurrentManagedThreadId);
+
+        list.Kill("a");
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(Environment.CurrentManagedThreadId, callbackThread);
+    }
+
+    [Fact]
+    public void Kill_TokenObtainedAfter_IsAlreadyCancelled()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        list.Kill("a");
+        Assert.True(task.CancellationToken.IsCancellationRequested);
+        Assert.Equal(task.CancellationToken, task.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Kill_CallbackUsingTheTrackerFromAnotherThread_DoesNotDeadlock()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        string? seen = null;
+        task.CancellationToken.Register(() =>
+        {
+            // Blocks this callback on another thread that needs the list, the stripe and the task: this would
+            // hang if the callback ran under any of the tracker's locks.
+            var other = Task.Run(() =>
+            {
+                list.SetAttribute("a", "seen", true);
+                Assert.True(list.TryGetHistory("a", out _));
+                return list.GetAll().Single().Attributes.Single().Key;
+            });
+            seen = other.Wait(TimeSpan.FromSeconds(30)) ? other.Result : "timed out";
+        });
+
+        var result = await Task.Run(() => list.Kill("a", "stop")).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal(KillResult.Killed, result);
+        Assert.Equal("seen", seen);
+    }
+
+    [Fact]
+    public void Kill_CallbackThrows_KillSucceedsAndTrackerKeepsWorking()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("a");
+        var later = false;
+        task.CancellationToken.Register(() => throw new InvalidOperationException("bad callback"));
+        task.CancellationToken.Register(() => later = true);
+
+        Assert.Equal(KillResult.Killed, list.Kill("a", "x"));
+
+        Assert.True(later);
+        Assert.True(task.IsCancelling);
+        task.Dispose();
+        using var next = list.Start("a");
+        Assert.Single(list.GetAll());
+    }
+
+    [Fact]
+    public void Run_NormalReturn_RecordsEnded()
+    {
+        using var list = new ProcessList();
+        list.Run("a", t => t.Status("working"));
+        Assert.Equal("ended", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Run_KilledWithoutSuppress_RecordsKilledAndRethrows()
+    {
+        using var list = new ProcessList();
+        var ex = Assert.Throws<TaskKilledException>(() => list.Run("a", t =>
+        {
+            list.Kill("a", "go away");
+            t.Status("next");
+        }));
+        Assert.Equal("killed: go away", ex.Message);
+        Assert.Equal("killed: go away", Final(list, "a"));
+        Assert.Equal(TaskOutcome.Killed, Finished(list, "a").Outcome);
+    }
+
+    [Fact]
+    public void Run_KilledWithSuppress_SwallowsAndRecordsKilled()
+    {
+        using var list = new ProcessList();
+        var after = false;
+        list.Run("a", t =>
+        {
+            list.Kill("a");
+            t.CheckCancel();
+        }, options: Suppress);
+        after = true;
+        Assert.True(after);
+        Assert.Equal("killed", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Run_SuppressWithOtherFailure_RecordsAbortedAndRethrows()
+    {
+        using var list = new ProcessList();
+        Assert.Throws<InvalidOperationException>(() => list.Run("a", _ => throw new InvalidOperationException(), options: Suppress));
+        Assert.Equal("aborted", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Run_SuppressWithAnotherTasksKill_RecordsAbortedAndRethrows()
+    {
+        using var list = new ProcessList();
+        using var other = list.Start("other");
+        list.Kill("other");
+
+        Assert.Throws<TaskKilledException>(() => list.Run("self", _ =>
+        {
+            list.Kill("self");
+            other.CheckCancel();
+        }, options: Suppress));
+
+        Assert.Equal("aborted", Final(list, "self"));
+    }
+
+    [Fact]
+    public void Run_SuppressWithForeignCancellation_RecordsAbortedAndRethrows()
+    {
+        using var list = new ProcessList();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<OperationCanceledException>(() => list.Run("a", _ =>
+        {
+            list.Kill("a");
+            cts.Token.ThrowIfCancellationRequested();
+        }, options: Suppress));
+        Assert.Equal("aborted", Final(list, "a"));
+    }
+
+    [Fact]
+    public async Task RunAsync_KilledWhileAwaitingTaskToken_RecordsKilled()
+    {
+        using var list = new ProcessList();
+        var started = new TaskCompletionSource();
+        var run = list.RunAsync("a", async t =>
+        {
+            t.Status("waiting");
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, t.CancellationToken);
+        });
+        await started.Task;
+
+        list.Kill("a", "now");
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.IsNotType<TaskKilledException>(ex);
+        Assert.Equal("killed: now", Final(list, "a"));
+    }
+
+    [Fact]
+    public async Task RunAsync_SuppressKilledWhileAwaiting_CompletesAndRecordsKilled()
+    {
+        using var list = new ProcessList();
+        var started = new TaskCompletionSource();
+        var run = list.RunAsync("a", async t =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, t.CancellationToken);
+        }, options: Suppress);
+        await started.Task;
+
+        list.Kill("a");
+
+        await run;
+        Assert.Equal("killed", Final(list, "a"));
+    }
+
+    [Fact]
+    public async Task RunAsync_NormalAndFailing_RecordEndedAndAborted()
+    {
+        using var list = new ProcessList();
+        await list.RunAsync("ok", async t => await Task.Yield());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => list.RunAsync("bad", _ => throw new InvalidOperationException()));
+        Assert.Equal("ended", Final(list, "ok"));
+        Assert.Equal("aborted", Final(list, "bad"));
+    }
+
+    [Fact]
+    public async Task RunAsync_LinkedTokenCancelled_CancelsTaskTokenAndRecordsAborted()
+    {
+        using var list = new ProcessList();
+        using var disconnect = new CancellationTokenSource();
+        var started = new TaskCompletionSource();
+        var run = list.RunAsync("a", async t =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, t.CancellationToken);
+        }, options: Suppress, cancellationToken: disconnect.Token);
+        await started.Task;
+
+        await disconnect.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal("aborted", Final(list, "a"));
+        Assert.Equal(["init", "aborted"], Finished(list, "a").Entries.Select(e => e.Status));
+    }
+
+    [Fact]
+    public void CheckCancel_LinkedTokenCancelled_ThrowsOperationCanceled()
+    {
+        using var list = new ProcessList();
+        using var disconnect = new CancellationTokenSource();
+        using var task = list.Start("a", cancellationToken: disconnect.Token);
+        disconnect.Cancel();
+
+        var ex = Assert.Throws<OperationCanceledException>(task.CheckCancel);
+        Assert.Equal(task.CancellationToken, ex.CancellationToken);
+        Assert.False(task.IsCancelling);
+    }
+
+    [Fact]
+    public void Start_DuplicateIdWithLinkedToken_DoesNotTouchRunningTask()
+    {
+        using var list = new ProcessList();
+        using var first = list.Start("a");
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<DuplicateTaskIdException>(() => list.Start("a", cancellationToken: cts.Token));
+        cts.Cancel();
+        Assert.False(first.CancellationToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void Done_WithUsingAndOwnKill_RecordsKilled()
+    {
+        using var list = new ProcessList();
+        using (var task = list.Start("a"))
+        {
+            list.Kill("a", "m");
+            try
+            {
+                task.Status("x");
+            }
+            catch (Exception ex)
+            {
+                Assert.True(task.Done(ex));
+            }
+        }
+
+        Assert.Equal("killed: m", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Done_WithTaskTokenCancellationAfterKill_RecordsKilled()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("a");
+        list.Kill("a");
+        var ex = Assert.ThrowsAny<OperationCanceledException>(() => task.CancellationToken.ThrowIfCancellationRequested());
+        task.Done(ex);
+        Assert.Equal("killed", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Done_WithFailure_RecordsAborted()
+    {
+        using var list = new ProcessList();
+        using (var task = list.Start("a"))
+        {
+            task.Done(new TimeoutException());
+        }
+
+        Assert.Equal("aborted", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Done_ByIdWithOwnKill_RecordsKilled()
+    {
+        using var list = new ProcessList();
+        list.Start("a");
+        list.Kill("a", "bye");
+        var ex = Assert.Throws<TaskKilledException>(() => list.Status("a", "x"));
+        Assert.True(list.Done("a", ex));
+        Assert.Equal("killed: bye", Final(list, "a"));
+    }
+
+    [Fact]
+    public void Done_KilledButEndedNormally_RecordsEnded()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("a");
+        list.Kill("a");
+        task.Dispose();
+        Assert.Equal(["init", "[cancel request]", "ended"], Finished(list, "a").Entries.Select(e => e.Status));
+    }
+}
