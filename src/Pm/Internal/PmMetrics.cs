@@ -34,10 +34,21 @@ internal sealed class PmMetrics : IDisposable
         _killRequests = _meter.CreateCounter<long>("pm.kill.requests", "{request}", "Number of kill requests, by result.");
     }
 
-    public void Started() => _started.Add(1);
+    public void Started()
+    {
+        if (_started.Enabled)
+        {
+            _started.Add(1);
+        }
+    }
 
     public void Finished(TaskOutcome outcome, long durationTicks)
     {
+        if (!_finished.Enabled && !_duration.Enabled)
+        {
+            return;
+        }
+
         var tag = outcome switch
         {
             TaskOutcome.Ended => Ended,

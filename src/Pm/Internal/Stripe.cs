@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Pm.Internal;
 
 /// <summary>Holds the running tasks whose ids hash to one stripe, under a lock of its own.</summary>
@@ -5,6 +7,11 @@ namespace Pm.Internal;
 internal sealed class Stripe
 {
     private readonly Lock _lock = new();
+
+    // Keeps the next stripe's lock off this one's cache line: threads that start and end tasks on different
+    // stripes would otherwise still contend through false sharing.
+    [SuppressMessage("Style", "IDE0052:Remove unread private members", Justification = "Padding, read by nobody.")]
+    private readonly byte[] _padding = new byte[64];
     private readonly Dictionary<string, TrackedTask> _tasks = new(StringComparer.Ordinal);
 
     public int Count => _tasks.Count;
@@ -22,9 +29,9 @@ internal sealed class Stripe
         lock (_lock)
         {
             // Never remove another task's entry, whatever happens to the id.
-            if (_tasks.TryGetValue(task.Id, out var current) && ReferenceEquals(current, task))
+            if (_tasks.Remove(task.Id, out var current) && !ReferenceEquals(current, task))
             {
-                _tasks.Remove(task.Id);
+                _tasks.Add(current.Id, current);
             }
         }
     }

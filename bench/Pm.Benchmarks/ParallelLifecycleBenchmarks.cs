@@ -1,0 +1,49 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Pm.Benchmarks;
+
+/// <summary>The same lifecycle on one and two threads: the reported time is per lifecycle, so throughput is its inverse.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class ParallelLifecycleBenchmarks
+{
+    private const int Lifecycles = 200_000;
+
+    private readonly KeyValuePair<string, object?>[] _attributes = [new("method", "GET"), new("uri", "/api/items/77")];
+    private ProcessList _list = null!;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _list = new ProcessList();
+
+    [GlobalCleanup]
+    public void Cleanup() => _list.Dispose();
+
+    [Benchmark(OperationsPerInvoke = Lifecycles)]
+    public void Lifecycle()
+    {
+        var threads = new Thread[Threads];
+        for (var t = 0; t < threads.Length; t++)
+        {
+            var id = "req-" + t;
+            threads[t] = new Thread(() =>
+            {
+                for (var i = 0; i < Lifecycles / threads.Length; i++)
+                {
+                    using var task = _list.Start(id, _attributes);
+                    task.Status("parsing");
+                    task.Status("querying");
+                    task.Status("rendering");
+                }
+            });
+            threads[t].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+    }
+}
