@@ -129,6 +129,11 @@ public sealed partial class ProcessList : IDisposable
         }
 
         _metrics.Started();
+        if (HasObservers)
+        {
+            Publish(TaskEventKind.Started, id, task.StartTicks, "init");
+        }
+
         return task;
     }
 
@@ -147,7 +152,7 @@ public sealed partial class ProcessList : IDisposable
 
     internal long NowTicks() => _time.GetUtcNow().UtcTicks;
 
-    internal void OnFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, CancelState? cancel)
+    internal void OnFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, string finalEntry, CancelState? cancel)
     {
         StripeOf(task.Id).Remove(task);
         _finished?.Add(task);
@@ -155,6 +160,11 @@ public sealed partial class ProcessList : IDisposable
         if (outcome == TaskOutcome.Killed && cancel is not null)
         {
             _metrics.Honoured(task.EndTicks - cancel.RequestTicks);
+        }
+
+        if (HasObservers)
+        {
+            Publish(new TaskEvent(TaskEventKind.Finished, task.Id, new DateTimeOffset(task.EndTicks, TimeSpan.Zero), finalEntry, outcome, TimeSpan.FromTicks(durationTicks)));
         }
     }
 

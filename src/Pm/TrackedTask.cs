@@ -64,11 +64,22 @@ public sealed class TrackedTask : IDisposable
     /// <summary>Gets a value indicating whether the task has ended.</summary>
     public bool IsFinished => (Flags & TaskFlags.Finished) != 0;
 
+    /// <summary>Gets how the task ended, or <see langword="null"/> while it runs.</summary>
+    public TaskOutcome? Outcome => Flags switch
+    {
+        var f when (f & TaskFlags.Finished) == 0 => null,
+        var f when (f & TaskFlags.Killed) != 0 => TaskOutcome.Killed,
+        var f when (f & TaskFlags.Aborted) != 0 => TaskOutcome.Aborted,
+        _ => TaskOutcome.Ended,
+    };
+
     internal bool SuppressesKillException => (Flags & TaskFlags.SuppressKillException) != 0;
 
     private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);
 
     internal long EndTicks => Volatile.Read(ref _endTicks);
+
+    internal long StartTicks => _startTicks;
 
     /// <summary>Records a new status and then, if a kill was requested, raises the cancellation.</summary>
     /// <param name="status">The status text; any text, never interpreted.</param>
@@ -87,6 +98,11 @@ public sealed class TrackedTask : IDisposable
         }
 
         SpinGate.Exit(ref _gate);
+        if ((flags & TaskFlags.Finished) == 0 && _list.HasObservers)
+        {
+            _list.Publish(TaskEventKind.Status, Id, ticks, status);
+        }
+
         ThrowIfCancelled(flags);
     }
 
@@ -103,12 +119,17 @@ public sealed class TrackedTask : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         SpinGate.Enter(ref _gate);
-        if (((TaskFlags)_flags & TaskFlags.Finished) == 0)
+        var running = ((TaskFlags)_flags & TaskFlags.Finished) == 0;
+        if (running)
         {
             _attributes = AttributeArray.With(_attributes, name, value);
         }
 
         SpinGate.Exit(ref _gate);
+        if (running && _list.HasObservers)
+        {
+            _list.Publish(TaskEventKind.Attribute, Id, _list.NowTicks(), name);
+        }
     }
 
     /// <summary>Removes an attribute.</summary>
@@ -127,6 +148,11 @@ public sealed class TrackedTask : IDisposable
 
         var removed = !ReferenceEquals(before, _attributes);
         SpinGate.Exit(ref _gate);
+        if (removed && _list.HasObservers)
+        {
+            _list.Publish(TaskEventKind.Attribute, Id, _list.NowTicks(), name);
+        }
+
         return removed;
     }
 
@@ -163,13 +189,13 @@ public sealed class TrackedTask : IDisposable
         }
 
         var outcome = Classify(exception, flags);
-        Append(ticks, outcome switch
+        var finalEntry = outcome switch
         {
             TaskOutcome.Ended => "ended",
             TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
             _ => "aborted",
-        });
-        _endTicks = ticks;
+        };
+        _endTicks = Append(ticks, finalEntry);
         _flags = (int)(flags | TaskFlags.Finished | outcome switch
         {
             TaskOutcome.Killed => TaskFlags.Killed,
@@ -180,7 +206,7 @@ public sealed class TrackedTask : IDisposable
         SpinGate.Exit(ref _gate);
 
         cancel?.Link.Unregister();
-        _list.OnFinished(this, outcome, ticks - _startTicks, cancel);
+        _list.OnFinished(this, outcome, _endTicks - _startTicks, finalEntry, cancel);
         return outcome;
     }
 
@@ -220,6 +246,11 @@ public sealed class TrackedTask : IDisposable
         if (source is not null)
         {
             CancelQuietly(source);
+        }
+
+        if (_list.HasObservers)
+        {
+            _list.Publish(TaskEventKind.Cancelling, Id, ticks, request.Message);
         }
 
         return KillResult.Killed;
@@ -377,7 +408,7 @@ public sealed class TrackedTask : IDisposable
         return source.Token;
     }
 
-    private void Append(long ticks, string status)
+    private long Append(long ticks, string status)
     {
         var entries = _entries;
         var capacity = _historyLimit - 1;
@@ -409,12 +440,13 @@ public sealed class TrackedTask : IDisposable
                 entries[_head] = new StatusEntry(ticks, status);
                 _head = _head + 1 == entries.Length ? 0 : _head + 1;
                 _dropped++;
-                return;
+                return ticks;
             }
         }
 
         var index = _head + _count;
         entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
         _count++;
+        return ticks;
     }
 }

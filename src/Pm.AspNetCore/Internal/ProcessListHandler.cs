@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Pm.Protocol;
+
+namespace Pm.AspNetCore.Internal;
+
+/// <summary>Answers every request under one pm prefix, exactly as the wire protocol states.</summary>
+internal sealed partial class ProcessListHandler
+{
+    private const int MaxCancelBodyBytes = 16 * 1024;
+
+    private readonly ProcessList _list;
+    private readonly ProcessListEndpointOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _prefix;
+    private readonly byte[]? _tokenHash;
+    private readonly CancellationToken _stopping;
+
+    public ProcessListHandler(ProcessList list, ProcessListEndpointOptions options, TimeProvider time, string prefix, CancellationToken stopping)
+    {
+        _list = list;
+        _stopping = stopping;
+        _options = options;
+        _time = time;
+        _prefix = prefix.TrimEnd('/');
+        _tokenHash = options.AccessToken is { } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ApplyCors(context);
+        var route = ProcRoute.Parse(RawRest(context), _options.MaxIdLength);
+        var method = context.Request.Method;
+
+        if (route.Kind is ProcRouteKind.NotFound)
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "404 page not found").ConfigureAwait(false);
+            return;
+        }
+
+        if (route.Kind is ProcRouteKind.BadEncoding)
+        {
+            await PlainAsync(context, StatusCodes.Status400BadRequest, "bad percent-encoding in the task id").ConfigureAwait(false);
+            return;
+        }
+
+        if (route.Kind is ProcRouteKind.IdTooLong)
+        {
+            await PlainAsync(context, StatusCodes.Status414UriTooLong, $"task ids are at most {_options.MaxIdLength} characters").ConfigureAwait(false);
+            return;
+        }
+
+        if (HttpMethods.IsOptions(method))
+        {
+            Preflight(context, route.Kind);
+            return;
+        }
+
+        if (!Authorized(context))
+        {
+            context.Response.Headers.WWWAuthenticate = context.Request.Headers.Authorization.Count == 0
+                ? "Bearer realm=\"pm\""
+                : "Bearer realm=\"pm\", error=\"invalid_token\"";
+            await PlainAsync(context, StatusCodes.Status401Unauthorized, "a valid bearer token is required").ConfigureAwait(false);
+            return;
+        }
+
+        var isGet = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        switch (route.Kind)
+        {
+            case ProcRouteKind.List when isGet:
+                await ListAsync(context).ConfigureAwait(false);
+                break;
+            case ProcRouteKind.Task when isGet:
+                await TaskAsync(context, route.Id!).ConfigureAwait(false);
+                break;
+            case ProcRouteKind.Task when HttpMethods.IsDelete(method):
+                await KillAsync(context, route.Id!).ConfigureAwait(false);
+                break;
+            case ProcRouteKind.History when isGet:
+                await HistoryAsync(context, route.Id!).ConfigureAwait(false);
+                break;
+            default:
+                context.Response.Headers.Allow = AllowedMethods(route.Kind);
+                await PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static string AllowedMethods(ProcRouteKind kind) => kind == ProcRouteKind.Task ? "GET, HEAD, DELETE, OPTIONS" : "GET, HEAD, OPTIONS";
+
+    private static Task PlainAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
+    }
+
+    private static Task JsonAsync<T>(HttpContext context, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+
+    private ReadOnlySpan<char> RawRest(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw) || raw[0] != '/')
+        {
+            // Absolute-form targets ("http://host/procs/...") carry the path after the authority.
+            var start = raw?.IndexOf("://", StringComparison.Ordinal) is >= 0 and var scheme ? raw.IndexOf('/', scheme + 3) : -1;
+            raw = start >= 0 ? raw![start..] : (context.Request.PathBase + context.Request.Path).ToUriComponent();
+        }
+
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        var path = query >= 0 ? raw.AsSpan(0, query) : raw.AsSpan();
+
+        // Skip as many raw segments as the decoded base and prefix have; what remains is ours.
+        var prefixSegments = CountSegments(context.Request.PathBase.Value) + CountSegments(_prefix);
+        var position = 0;
+        for (var i = 0; i < prefixSegments; i++)
+        {
+            var next = path[(position + 1)..].IndexOf('/');
+            position = next < 0 ? path.Length : position + 1 + next;
+        }
+
+        return path[position..];
+    }
+
+    private static int CountSegments(string? path)
+    {
+        var count = 0;
+        foreach (var segment in (path ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            count += segment.Length > 0 ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private void ApplyCors(HttpContext context)
+    {
+        var allowed = _options.AllowedOrigins;
+        if (allowed.Count == 0)
+        {
+            return;
+        }
+
+        if (allowed.Contains("*"))
+        {
+            context.Response.Headers.AccessControlAllowOrigin = "*";
+            return;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        context.Response.Headers.Vary = "Origin";
+        if (origin.Length > 0 && allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.AccessControlAllowOrigin = origin;
+        }
+    }
+
+    private static void Preflight(HttpContext context, ProcRouteKind kind)
+    {
+        var headers = context.Response.Headers;
+        headers.Allow = AllowedMethods(kind);
+        headers.AccessControlAllowMethods = kind == ProcRouteKind.Task ? "DELETE" : "GET";
+        headers.AccessControlAllowHeaders = "Authorization, Content-Type, Accept";
+        headers.AccessControlMaxAge = "600";
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private bool Authorized(HttpContext context)
+    {
+        if (_tokenHash is null)
+        {
+            return true;
+        }
+
+        var header = context.Request.Headers.Authorization;
+        if (header.Count != 1 || header[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // Hashing both sides first makes the comparison constant-time in the token's length too.
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(value.AsSpan(7).Trim().ToString()));
+        return CryptographicOperations.FixedTimeEquals(presented, _tokenHash);
+    }
+
+    private async Task TaskAsync(HttpContext context, string id)
+    {
+        if (!_list.TryGet(id, out var snapshot))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
+            return;
+        }
+
+        await JsonAsync(context, ProcDetail.From(snapshot), PmJsonContext.Default.ProcDetail).ConfigureAwait(false);
+    }
+
+    private async Task HistoryAsync(HttpContext context, string id)
+    {
+        if (!_list.TryGetHistory(id, out var history))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
+            return;
+        }
+
+        await JsonAsync(context, HistoryResponse.From(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
+    }
+
+    private async Task KillAsync(HttpContext context, string id)
+    {
+        if (_options.ReadOnly)
+        {
+            await PlainAsync(context, StatusCodes.Status403Forbidden, "this pm interface is read-only").ConfigureAwait(false);
+            return;
+        }
+
+        var request = context.Request;
+        if (request.ContentLength > MaxCancelBodyBytes)
+        {
+            await PlainAsync(context, StatusCodes.Status413PayloadTooLarge, $"the body may be at most {MaxCancelBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(request, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await PlainAsync(context, StatusCodes.Status413PayloadTooLarge, $"the body may be at most {MaxCancelBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        string? message = null;
+        if (body.Length > 0)
+        {
+            if (!IsJson(request.ContentType))
+            {
+                await PlainAsync(context, StatusCodes.Status415UnsupportedMediaType, "the body must be application/json").ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                message = JsonSerializer.Deserialize(body, PmJsonContext.Default.CancelRequest)?.Message;
+            }
+            catch (JsonException ex)
+            {
+                await PlainAsync(context, StatusCodes.Status400BadRequest, "malformed JSON body: " + ex.Message).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var user = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : null;
+        var remote = context.Connection.RemoteIpAddress is { } address
+            ? address.ToString() + ":" + context.Connection.RemotePort.ToString(CultureInfo.InvariantCulture)
+            : null;
+
+        switch (_list.Kill(id, new KillRequest(message, remote, user)))
+        {
+            case KillResult.Killed:
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                break;
+            case KillResult.Forbidden:
+                await PlainAsync(context, StatusCodes.Status403Forbidden, "forbidden: this task refuses cancellation").ConfigureAwait(false);
+                break;
+            default:
+                await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && (string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || (parsed.MediaType?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false));
+
+    // Reads at most the allowed size; null means the body was larger.
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxCancelBodyBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total > MaxCancelBodyBytes ? null : buffer[..total];
+    }
+
+    private static StringValues Query(HttpContext context, string name) => context.Request.Query[name];
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Pm.AspNetCore;
+
+/// <summary>Serves the pm HTTP interface of a <see cref="ProcessList"/> on a listener of its own, from any .NET program.</summary>
+/// <remarks>
+/// The counterpart of Go's <c>pm.ListenAndServe(":8081")</c>: a small Kestrel server, started and stopped in code,
+/// bound to loopback unless told otherwise. Disposing it stops it.
+/// </remarks>
+/// <example>
+/// <code>
+/// await using var server = await ProcessListServer.StartAsync(ProcessList.Default);
+/// Console.WriteLine($"pm on {server.Address}procs/");
+/// </code>
+/// </example>
+public sealed class ProcessListServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _stopped;
+
+    private ProcessListServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>Gets the address the server listens on, with the port it actually bound.</summary>
+    public Uri Address { get; }
+
+    /// <summary>Starts a server for <paramref name="list"/>.</summary>
+    /// <param name="list">The list to serve.</param>
+    /// <param name="options">The server's options; <see langword="null"/> for <c>http://127.0.0.1:8081/procs</c>.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="list"/> is <see langword="null"/>.</exception>
+    /// <exception cref="IOException">The address is in use.</exception>
+    public static async Task<ProcessListServer> StartAsync(ProcessList list, ProcessListServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        options ??= new ProcessListServerOptions();
+        var url = new Uri(options.Url);
+
+        // An empty builder reads no configuration, so the host application's settings cannot rebind this listener.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(ProcessListServer).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (url.Host is "localhost")
+            {
+                kestrel.ListenLocalhost(url.Port);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port);
+            }
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddProcessList(list);
+        var app = builder.Build();
+        var endpoint = options.Endpoint;
+        app.MapProcessList(options.Prefix, o =>
+        {
+            o.AccessToken = endpoint.AccessToken;
+            o.ReadOnly = endpoint.ReadOnly;
+            o.MaxIdLength = endpoint.MaxIdLength;
+            o.EventBufferSize = endpoint.EventBufferSize;
+            o.EventKeepAliveInterval = endpoint.EventKeepAliveInterval;
+            foreach (var origin in endpoint.AllowedOrigins)
+            {
+                o.AllowedOrigins.Add(origin);
+            }
+        });
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ProcessListServer(app, new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal) + "/"));
+    }
+
+    /// <summary>Stops the server; requests still running, such as live streams, are cut off when the token is cancelled.</summary>
+    /// <param name="cancellationToken">Ends the graceful stop.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the server.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

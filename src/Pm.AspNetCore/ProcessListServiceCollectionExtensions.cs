@@ -1,0 +1,59 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pm;
+using Pm.AspNetCore;
+using Pm.AspNetCore.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Pm's services.</summary>
+public static class ProcessListServiceCollectionExtensions
+{
+    /// <summary>Registers a new <see cref="ProcessList"/> as a singleton, using the container's <see cref="TimeProvider"/> and <see cref="IMeterFactory"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the list's options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddProcessList(this IServiceCollection services, Action<ProcessListOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<ProcessListPrefixes>();
+        services.TryAddSingleton(provider =>
+        {
+            var options = new ProcessListOptions
+            {
+                MeterFactory = provider.GetService<IMeterFactory>(),
+                TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            };
+            configure?.Invoke(options);
+            return new ProcessList(options);
+        });
+        return services;
+    }
+
+    /// <summary>Runs the standalone pm listener, serving the registered <see cref="ProcessList"/>, for the lifetime of the host.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the listener; by default <c>http://127.0.0.1:8081/procs</c>.</param>
+    /// <returns>The services.</returns>
+    /// <remarks>Call <see cref="AddProcessList(IServiceCollection, Action{ProcessListOptions}?)"/> too.</remarks>
+    public static IServiceCollection AddProcessListServer(this IServiceCollection services, Action<ProcessListServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new ProcessListServerOptions();
+        configure?.Invoke(options);
+        services.AddHostedService(provider => new ProcessListServerHostedService(provider.GetRequiredService<ProcessList>(), options));
+        return services;
+    }
+
+    /// <summary>Registers an existing <see cref="ProcessList"/>, such as <see cref="ProcessList.Default"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="list">The list; the container does not dispose it.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddProcessList(this IServiceCollection services, ProcessList list)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(list);
+        services.TryAddSingleton<ProcessListPrefixes>();
+        services.TryAddSingleton(list);
+        return services;
+    }
+}

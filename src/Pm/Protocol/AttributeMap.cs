@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pm.Protocol;
+
+/// <summary>Represents a task's attributes on the wire: a JSON object of names to values of any JSON type.</summary>
+/// <remarks>
+/// Written from any .NET values: one that cannot be serialized is written as its string form, so one bad value
+/// never breaks a listing. Read values are <see cref="JsonElement"/>s.
+/// </remarks>
+[JsonConverter(typeof(AttributeMapConverter))]
+public sealed class AttributeMap : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    /// <summary>Initializes a new instance of the <see cref="AttributeMap"/> class.</summary>
+    /// <param name="items">The attributes, in order.</param>
+    public AttributeMap(ImmutableArray<KeyValuePair<string, object?>> items) => Items = items.IsDefault ? [] : items;
+
+    /// <summary>Gets the attributes, in order.</summary>
+    public ImmutableArray<KeyValuePair<string, object?>> Items { get; }
+
+    /// <inheritdoc />
+    public int Count => Items.Length;
+
+    /// <inheritdoc />
+    public KeyValuePair<string, object?> this[int index] => Items[index];
+
+    /// <summary>Creates a map for the wire, or <see langword="null"/> when there are no attributes (the field is then omitted).</summary>
+    /// <param name="items">The attributes.</param>
+    /// <returns>The map, or <see langword="null"/>.</returns>
+    public static AttributeMap? OrNull(ImmutableArray<KeyValuePair<string, object?>> items) =>
+        items.IsDefaultOrEmpty ? null : new AttributeMap(items);
+
+    /// <summary>Gets the value of the attribute named <paramref name="name"/>.</summary>
+    /// <param name="name">The attribute's name.</param>
+    /// <param name="value">The value, when found.</param>
+    /// <returns><see langword="true"/> if the attribute exists.</returns>
+    public bool TryGetValue(string name, out object? value)
+    {
+        foreach (var item in Items)
+        {
+            if (string.Equals(item.Key, name, StringComparison.Ordinal))
+            {
+                value = item.Value;
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)Items).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Pm.Protocol;
+
+/// <summary>Converts an <see cref="AttributeMap"/>, writing values of any type without ever failing the document.</summary>
+public sealed class AttributeMapConverter : JsonConverter<AttributeMap>
+{
+    private static readonly RfcTimeConverter Time = new();
+    private static readonly JsonSerializerOptions ReflectionOptions = new() { MaxDepth = 16 };
+
+    /// <inheritdoc />
+    public override AttributeMap Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Expected a JSON object of attributes.");
+        }
+
+        var items = ImmutableArray.CreateBuilder<KeyValuePair<string, object?>>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            items.Add(new(name, JsonElement.ParseValue(ref reader)));
+        }
+
+        return new AttributeMap(items.ToImmutable());
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, AttributeMap value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        foreach (var (name, item) in value.Items)
+        {
+            writer.WritePropertyName(name);
+            WriteValue(writer, item, options);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes one attribute value: JSON primitives as themselves, other objects as JSON if they serialize, else as their string form.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="options">The serializer options in use.</param>
+    public static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case short s16: writer.WriteNumberValue(s16); break;
+            case byte u8: writer.WriteNumberValue(u8); break;
+            case uint u32: writer.WriteNumberValue(u32); break;
+            case ulong u64: writer.WriteNumberValue(u64); break;
+            case decimal m: writer.WriteNumberValue(m); break;
+            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
+            case float f when float.IsFinite(f): writer.WriteNumberValue(f); break;
+            case double or float: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            case DateTimeOffset dto: Time.Write(writer, dto, options); break;
+            case DateTime dt: Time.Write(writer, dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(dt, TimeSpan.Zero) : new DateTimeOffset(dt), options); break;
+            case Guid g: writer.WriteStringValue(g); break;
+            case TimeSpan ts: writer.WriteStringValue(ts.ToString("c", CultureInfo.InvariantCulture)); break;
+            case Enum e: writer.WriteStringValue(e.ToString()); break;
+            case JsonElement element: element.WriteTo(writer); break;
+            case JsonNode node: node.WriteTo(writer); break;
+            default: WriteObject(writer, value); break;
+        }
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, object value)
+    {
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            try
+            {
+                // Serialized apart first, so a failure halfway leaves nothing half-written in the document.
+                var json = JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), ReflectionOptions);
+                writer.WriteRawValue(json, skipInputValidation: true);
+                return;
+            }
+#pragma warning disable CA1031 // A property getter may throw anything; the listing must survive it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // Reported as its string form below.
+            }
+        }
+
+        writer.WriteStringValue(SafeToString(value));
+    }
+
+    private static string SafeToString(object value)
+    {
+        try
+        {
+            return value.ToString() ?? value.GetType().Name;
+        }
+#pragma warning disable CA1031 // A value's ToString may throw anything; the listing must survive it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return value.GetType().Name;
+        }
+    }
+}

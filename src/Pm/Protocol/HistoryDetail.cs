@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace Pm.Protocol;
+
+/// <summary>Describes one history entry in a <see cref="HistoryResponse"/>.</summary>
+/// <param name="Ts">When the entry was recorded.</param>
+/// <param name="Status">The status text.</param>
+public sealed record HistoryDetail(
+    [property: JsonPropertyName("ts"), JsonConverter(typeof(RfcTimeConverter))] DateTimeOffset Ts,
+    [property: JsonPropertyName("status")] string Status)
+{
+    /// <summary>Gets, on a cancel request entry, the address the kill came from. An extension of the original protocol.</summary>
+    [JsonPropertyName("remoteAddr")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RemoteAddr { get; init; }
+
+    /// <summary>Gets, on a cancel request entry, the authenticated user who asked. An extension of the original protocol.</summary>
+    [JsonPropertyName("user")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? User { get; init; }
+
+    /// <summary>Creates the wire form of a history entry.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <returns>The wire form.</returns>
+    public static HistoryDetail From(HistoryEntry entry) => new(entry.Timestamp, entry.Status)
+    {
+        RemoteAddr = entry.KillRequest?.RemoteAddress,
+        User = entry.KillRequest?.User,
+    };
+}

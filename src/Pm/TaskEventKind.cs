@@ -1,0 +1,20 @@
+namespace Pm;
+
+/// <summary>Names the kinds of change a <see cref="ProcessList"/> reports to its subscribers.</summary>
+public enum TaskEventKind
+{
+    /// <summary>A task started.</summary>
+    Started,
+
+    /// <summary>A task recorded a new status.</summary>
+    Status,
+
+    /// <summary>A task's attribute was set or removed.</summary>
+    Attribute,
+
+    /// <summary>A task accepted a kill request and is cancelling.</summary>
+    Cancelling,
+
+    /// <summary>A task ended.</summary>
+    Finished,
+}
