@@ -64,6 +64,18 @@ public sealed class TrackedTask : IDisposable
     /// <summary>Gets a value indicating whether the task has ended.</summary>
     public bool IsFinished => (Flags & TaskFlags.Finished) != 0;
 
+    /// <summary>Gets the kill request the task accepted, or <see langword="null"/> if none was.</summary>
+    public KillRequest? KillRequest
+    {
+        get
+        {
+            SpinGate.Enter(ref _gate);
+            var request = _cancel?.Request;
+            SpinGate.Exit(ref _gate);
+            return request;
+        }
+    }
+
     /// <summary>Gets how the task ended, or <see langword="null"/> while it runs.</summary>
     public TaskOutcome? Outcome => Flags switch
     {

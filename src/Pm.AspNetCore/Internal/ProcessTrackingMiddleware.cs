@@ -48,7 +48,8 @@ internal sealed class ProcessTrackingMiddleware(
                 context.Response.Clear();
                 context.Response.StatusCode = options.KilledStatusCode;
                 context.Response.ContentType = "text/plain; charset=utf-8";
-                await context.Response.WriteAsync(ex.Message + "\n", clientAborted).ConfigureAwait(false);
+                var message = task.KillRequest?.Message;
+                await context.Response.WriteAsync(string.IsNullOrEmpty(message) ? "killed\n" : "killed: " + message + "\n", clientAborted).ConfigureAwait(false);
             }
 
             return;
