@@ -7,6 +7,8 @@ internal sealed class ProcessListServerHostedService(ProcessList list, ProcessLi
 {
     private ProcessListServer? _server;
 
+    public Uri? Address => _server?.Address;
+
     public async Task StartAsync(CancellationToken cancellationToken) =>
         _server = await ProcessListServer.StartAsync(list, options, cancellationToken).ConfigureAwait(false);
 
