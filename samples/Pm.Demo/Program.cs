@@ -1,45 +1,39 @@
-using Pm;
+using Pm.Demo;
 
-// Tracks three jobs, kills one of them, and prints what the tracker recorded.
-using var list = new ProcessList();
+// A small API whose requests Pm tracks: slow reports, a search that waits on a slow dependency, an export that
+// honours cancellation and a billing run that forbids it. A load generator keeps a few of them running.
+var load = !args.Contains("--no-load") && Environment.GetEnvironmentVariable("PM_DEMO_LOAD") is not ("0" or "false");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--no-load").ToArray());
+var apiUrl = builder.Configuration["urls"] ?? "http://127.0.0.1:5080";
+var pmUrl = builder.Configuration["pm-url"] ?? Environment.GetEnvironmentVariable("PM_DEMO_PM_URL") ?? "http://127.0.0.1:8081";
+builder.WebHost.UseUrls(apiUrl);
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
-var jobs = new[]
+builder.Services.AddProcessList();
+builder.Services.AddProcessListServer(o => o.Url = pmUrl);
+if (load)
 {
-    list.RunAsync("report-1", async task =>
-    {
-        foreach (var step in new[] { "querying", "aggregating", "rendering" })
-        {
-            task.Status(step);
-            await Task.Delay(300, task.CancellationToken);
-        }
-    }, [new("kind", "report")]),
-    list.RunAsync("export-2", async task =>
-    {
-        task.Status("streaming rows");
-        await Task.Delay(Timeout.Infinite, task.CancellationToken);
-    }, [new("kind", "export")], new TaskOptions { SuppressKillException = true }),
-    list.RunAsync("billing-3", async task =>
-    {
-        task.Status("charging");
-        await Task.Delay(600, task.CancellationToken);
-    }, [new("kind", "billing")], new TaskOptions { ForbidCancel = true }),
-};
-
-await Task.Delay(150);
-Console.WriteLine("Running:");
-foreach (var task in list.GetAll().OrderBy(t => t.Id))
-{
-    Console.WriteLine($"  {task.Id,-10} {task.Status,-16} {string.Join(", ", task.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
+    builder.Services.AddHttpClient<LoadGenerator>(c => c.BaseAddress = new Uri(apiUrl.Split(';')[0].TrimEnd('/') + "/"));
+    builder.Services.AddHostedService(provider => provider.GetRequiredService<LoadGenerator>());
 }
 
-Console.WriteLine($"kill export-2  -> {list.Kill("export-2", "taking too long")}");
-Console.WriteLine($"kill billing-3 -> {list.Kill("billing-3", "please")}");
-Console.WriteLine($"kill nothing-4 -> {list.Kill("nothing-4")}");
+var app = builder.Build();
+app.UseProcessTracking(o => o.KillGracePeriod = TimeSpan.FromSeconds(3));
+app.MapProcessList("/procs");
+app.MapDemoEndpoints();
 
-await Task.WhenAll(jobs);
+var pm = pmUrl.TrimEnd('/');
+var api = apiUrl.Split(';')[0].TrimEnd('/');
+var banner = $$"""
+    Pm demo is running.
+      API:            {{api}}  (try /report, /search?q=shoes, /export?rows=2000, POST /billing/run)
+      pm interface:   {{pm}}/procs/   (standalone listener, like Go's pm.ListenAndServe)
+                      {{api}}/procs/   (the same list, mapped into the API)
+      try:            curl {{pm}}/procs/
+                      curl {{pm}}/procs/<id>/history
+                      curl -X DELETE {{pm}}/procs/<id> -H 'Content-Type: application/json' -d '{"message":"too slow"}'
+      load generator: {{(load ? "on (--no-load or PM_DEMO_LOAD=0 turns it off)" : "off")}}
+    """;
+app.Lifetime.ApplicationStarted.Register(() => DemoLog.Banner(app.Logger, banner));
 
-Console.WriteLine("Finished:");
-foreach (var task in list.GetFinished())
-{
-    Console.WriteLine($"  {task.Id,-10} {task.Outcome,-8} {task.Duration?.TotalMilliseconds,6:F0} ms  {string.Join(" > ", task.Entries.Select(e => e.Status))}");
-}
+app.Run();

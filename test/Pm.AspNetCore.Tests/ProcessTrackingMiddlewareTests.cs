@@ -69,6 +69,7 @@ public sealed class ProcessTrackingMiddlewareTests
         var finished = Finished(app.List, h => h.Id == id);
         Assert.Equal(TaskOutcome.Killed, finished.Outcome);
         Assert.Equal(["init", "waiting on a slow dependency", "[cancel request: too slow]", "killed: too slow"], finished.Entries.Select(e => e.Status));
+        Assert.Equal(503, Attribute(finished, "statusCode"));
     }
 
     [Fact]

@@ -30,7 +30,8 @@ internal sealed class ProcessTrackingMiddleware(
             ? [new("method", request.Method), new("uri", request.Path.Value + request.QueryString.Value), new("host", remote)]
             : [new("method", request.Method), new("uri", request.Path.Value + request.QueryString.Value), new("host", remote), new("traceId", traceId)];
 
-        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, options.TaskOptions, clientAborted);
+        var taskOptions = context.GetEndpoint()?.Metadata.GetMetadata<TaskOptions>() ?? options.TaskOptions;
+        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, clientAborted);
         var feature = new TrackedTaskFeature(task);
         context.Features.Set<ITrackedTaskFeature>(feature);
         context.RequestAborted = task.CancellationToken;
@@ -40,7 +41,7 @@ internal sealed class ProcessTrackingMiddleware(
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Ends(task, context, ex))
+        catch (Exception ex) when (Ends(task, context, ex, options.KilledStatusCode))
         {
             // The request's own kill: answered here rather than reported by the server as an unhandled failure.
             if (!context.Response.HasStarted)
@@ -65,9 +66,12 @@ internal sealed class ProcessTrackingMiddleware(
 
     // Runs as an exception filter so the outcome is recorded before outer middleware sees the exception; true only
     // for the request's own kill, which is then answered instead of rethrown.
-    private static bool Ends(TrackedTask task, HttpContext context, Exception exception)
+    private static bool Ends(TrackedTask task, HttpContext context, Exception exception, int killedStatusCode)
     {
-        task.SetAttribute("statusCode", context.Response.HasStarted ? context.Response.StatusCode : StatusCodes.Status500InternalServerError);
+        // Attributes freeze when the task ends, so the code is set first, from what the answer is about to be.
+        var killed = task.IsCancelling && exception is OperationCanceledException;
+        task.SetAttribute("statusCode", context.Response.HasStarted ? context.Response.StatusCode
+            : killed ? killedStatusCode : StatusCodes.Status500InternalServerError);
         task.Done(exception);
         return exception is OperationCanceledException && task.Outcome == TaskOutcome.Killed;
     }
