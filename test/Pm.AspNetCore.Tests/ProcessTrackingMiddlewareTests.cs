@@ -201,6 +201,21 @@ public sealed class ProcessTrackingMiddlewareTests
     }
 
     [Fact]
+    public async Task Request_EndpointWithTaskOptions_UsesThem()
+    {
+        await using var app = await TestApp.StartAsync(app =>
+        {
+            app.UseProcessTracking();
+            app.MapGet("/locked", (HttpContext context, ProcessList list) => list.Kill(context.GetTrackedTask()!.Id).ToString())
+                .WithTaskOptions(new TaskOptions { ForbidCancel = true });
+            app.MapGet("/open", (HttpContext context, ProcessList list) => list.Kill(context.GetTrackedTask()!.Id).ToString());
+        });
+
+        Assert.Equal("Forbidden", await app.Client.GetStringAsync("locked", Ct));
+        Assert.Equal("Killed", await app.Client.GetStringAsync("open", Ct));
+    }
+
+    [Fact]
     public async Task UseProcessTracking_WithoutAddProcessList_ThrowsClearError()
     {
         var builder = WebApplication.CreateSlimBuilder();
