@@ -119,7 +119,7 @@ public sealed partial class ProcessList : IDisposable
 
         if (cancellationToken.CanBeCanceled)
         {
-            task.Link(cancellationToken);
+            task.LinkCancellation(cancellationToken);
         }
 
         if (!StripeOf(id).TryAdd(id, task))

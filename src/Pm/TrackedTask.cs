@@ -215,22 +215,70 @@ public sealed class TrackedTask : IDisposable
             _ => TaskFlags.None,
         });
         var cancel = _cancel;
+        var link = cancel?.Link ?? default;
         SpinGate.Exit(ref _gate);
 
-        cancel?.Link.Unregister();
+        link.Unregister();
         _list.OnFinished(this, outcome, _endTicks - _startTicks, finalEntry, cancel);
         return outcome;
     }
 
-    internal void Link(CancellationToken token)
+    /// <summary>Links a token to the task's token: its cancellation cancels <see cref="CancellationToken"/> too.</summary>
+    /// <param name="token">The token, such as a request's abort token; one that cannot be cancelled is ignored.</param>
+    /// <remarks>
+    /// A task ended by the linked token's cancellation is <see cref="TaskOutcome.Aborted"/>, not killed. Linking after the
+    /// start lets a caller pay for the link only when the task's token is actually used.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A token is already linked.</exception>
+    public void LinkCancellation(CancellationToken token)
     {
-        // Called before the task is published, so no other thread can see the state yet.
-        var cancel = new CancelState { Source = new CancellationTokenSource() };
-        _cancel = cancel;
-        cancel.Link = token.UnsafeRegister(static state => CancelQuietly(((CancelState)state!).Source!), cancel);
+        if (!token.CanBeCanceled)
+        {
+            return;
+        }
+
+        SpinGate.Enter(ref _gate);
+        var cancel = _cancel ??= new CancelState();
+        if (cancel.Linked)
+        {
+            SpinGate.Exit(ref _gate);
+            throw new InvalidOperationException($"Task '{Id}' already has a linked token.");
+        }
+
+        cancel.Linked = true;
+        var source = cancel.Source;
+        if (source is null)
+        {
+            source = new CancellationTokenSource();
+            if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
+            {
+                source.Cancel();
+            }
+
+            Volatile.Write(ref cancel.Source, source);
+        }
+
+        SpinGate.Exit(ref _gate);
+
+        // Registered outside the gate: an already cancelled token runs the callback at once, on this thread.
+        var link = token.UnsafeRegister(static state => CancelQuietly((CancellationTokenSource)state!), source);
+        SpinGate.Enter(ref _gate);
+        cancel.Link = link;
+        var finished = ((TaskFlags)_flags & TaskFlags.Finished) != 0;
+        SpinGate.Exit(ref _gate);
+        if (finished)
+        {
+            link.Unregister();
+        }
     }
 
-    internal void Unlink() => _cancel?.Link.Unregister();
+    internal void Unlink()
+    {
+        SpinGate.Enter(ref _gate);
+        var link = _cancel?.Link ?? default;
+        SpinGate.Exit(ref _gate);
+        link.Unregister();
+    }
 
     internal KillResult RequestKill(KillRequest request)
     {

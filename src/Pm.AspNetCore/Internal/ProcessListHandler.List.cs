@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Pm.Protocol;
 
@@ -48,8 +49,16 @@ internal sealed partial class ProcessListHandler
             tasks = tasks.Take(limit);
         }
 
-        var procs = tasks.Select(ProcDetail.From).ToList();
-        await JsonAsync(context, new ProcResponse(procs, now), PmJsonContext.Default.ProcResponse).ConfigureAwait(false);
+        // Written straight from the snapshots into the response's pipe: no wire objects for thousands of tasks.
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var body = context.Response.BodyWriter;
+        using (var writer = new Utf8JsonWriter(body))
+        {
+            ProcResponseWriter.Write(writer, tasks, now);
+        }
+
+        await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task FinishedAsync(HttpContext context)

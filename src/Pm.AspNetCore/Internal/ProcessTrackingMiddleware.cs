@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Pm.AspNetCore.Internal;
 
@@ -12,6 +13,9 @@ internal sealed class ProcessTrackingMiddleware(
     ProcessListPrefixes prefixes,
     TimeProvider time)
 {
+    // Every request records its status code; boxing it once per code, not per request.
+    private static readonly object[] BoxedStatusCodes = [.. Enumerable.Range(100, 500).Select(code => (object)code)];
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (IsExcluded(context.Request.Path))
@@ -21,21 +25,22 @@ internal sealed class ProcessTrackingMiddleware(
         }
 
         var request = context.Request;
-        var clientAborted = context.RequestAborted;
-        var remote = context.Connection.RemoteIpAddress is { } ip
-            ? ip + ":" + context.Connection.RemotePort.ToString(CultureInfo.InvariantCulture)
+        var connection = context.Connection;
+        var remote = connection.RemoteIpAddress is { } ip
+            ? string.Create(CultureInfo.InvariantCulture, $"{ip}:{connection.RemotePort}")
             : string.Empty;
+        var uri = request.QueryString.HasValue ? request.Path.Value + request.QueryString.Value : request.Path.Value;
         var traceId = Activity.Current?.TraceId.ToHexString();
         KeyValuePair<string, object?>[] attributes = traceId is null
-            ? [new("method", request.Method), new("uri", request.Path.Value + request.QueryString.Value), new("host", remote)]
-            : [new("method", request.Method), new("uri", request.Path.Value + request.QueryString.Value), new("host", remote), new("traceId", traceId)];
+            ? [new("method", request.Method), new("uri", uri), new("host", remote)]
+            : [new("method", request.Method), new("uri", uri), new("host", remote), new("traceId", traceId)];
 
         var taskOptions = context.GetEndpoint()?.Metadata.GetMetadata<TaskOptions>() ?? options.TaskOptions;
-        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, clientAborted);
-        var feature = new TrackedTaskFeature(task);
-        context.Features.Set<ITrackedTaskFeature>(feature);
-        context.RequestAborted = task.CancellationToken;
-        using var grace = options.KillGracePeriod == Timeout.InfiniteTimeSpan ? null : new KillGrace(context, task, options.KillGracePeriod, time);
+        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions);
+        var lifetime = context.Features.Get<IHttpRequestLifetimeFeature>();
+        using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time);
+        context.Features.Set<ITrackedTaskFeature>(tracked);
+        context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
 
         try
         {
@@ -50,18 +55,18 @@ internal sealed class ProcessTrackingMiddleware(
                 context.Response.StatusCode = options.KilledStatusCode;
                 context.Response.ContentType = "text/plain; charset=utf-8";
                 var message = task.KillRequest?.Message;
-                await context.Response.WriteAsync(string.IsNullOrEmpty(message) ? "killed\n" : "killed: " + message + "\n", clientAborted).ConfigureAwait(false);
+                await context.Response.WriteAsync(string.IsNullOrEmpty(message) ? "killed\n" : "killed: " + message + "\n").ConfigureAwait(false);
             }
 
             return;
         }
         finally
         {
-            context.RequestAborted = clientAborted;
+            context.Features.Set(lifetime);
         }
 
-        task.SetAttribute("statusCode", context.Response.StatusCode);
-        task.Done(clientAborted.IsCancellationRequested ? new OperationCanceledException(clientAborted) : null);
+        task.SetAttribute("statusCode", Boxed(context.Response.StatusCode));
+        task.Done(tracked.ClientAborted is { IsCancellationRequested: true } aborted ? new OperationCanceledException(aborted) : null);
     }
 
     // Runs as an exception filter so the outcome is recorded before outer middleware sees the exception; true only
@@ -70,11 +75,14 @@ internal sealed class ProcessTrackingMiddleware(
     {
         // Attributes freeze when the task ends, so the code is set first, from what the answer is about to be.
         var killed = task.IsCancelling && exception is OperationCanceledException;
-        task.SetAttribute("statusCode", context.Response.HasStarted ? context.Response.StatusCode
-            : killed ? killedStatusCode : StatusCodes.Status500InternalServerError);
+        task.SetAttribute("statusCode", Boxed(context.Response.HasStarted ? context.Response.StatusCode
+            : killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
         task.Done(exception);
         return exception is OperationCanceledException && task.Outcome == TaskOutcome.Killed;
     }
+
+    private static object Boxed(int statusCode) =>
+        (uint)(statusCode - 100) < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[statusCode - 100] : statusCode;
 
     private bool IsExcluded(PathString path)
     {
@@ -97,35 +105,61 @@ internal sealed class ProcessTrackingMiddleware(
         return false;
     }
 
-    private sealed class TrackedTaskFeature(TrackedTask task) : ITrackedTaskFeature
-    {
-        public TrackedTask Task { get; } = task;
-    }
-
-    /// <summary>Aborts a killed request that is still running once the grace period is over.</summary>
-    private sealed class KillGrace : IDisposable
+    /// <summary>Gives the handler its task, makes the request's abort token the task's, and cuts off a killed request that outlives the grace period.</summary>
+    /// <remarks>
+    /// The task's token is linked to the client's abort token only when someone asks for <c>RequestAborted</c>, so a
+    /// handler that never looks at it costs no token source and no registration.
+    /// </remarks>
+    private sealed class RequestTask : ITrackedTaskFeature, IHttpRequestLifetimeFeature, IDisposable
     {
         private readonly HttpContext _context;
-        private readonly TimeSpan _period;
+        private readonly IHttpRequestLifetimeFeature? _inner;
+        private readonly TimeSpan _grace;
         private readonly TimeProvider _time;
         private readonly CancellationTokenRegistration _registration;
+        private CancellationToken? _replaced;
         private ITimer? _timer;
+        private int _linked;
         private int _done;
 
-        public KillGrace(HttpContext context, TrackedTask task, TimeSpan period, TimeProvider time)
+        public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time)
         {
+            Task = task;
             _context = context;
-            _period = period;
+            _inner = inner;
+            _grace = grace;
             _time = time;
-            _registration = task.CancellationToken.UnsafeRegister(static (state) =>
+            if (grace != Timeout.InfiniteTimeSpan)
             {
-                var (grace, task) = ((KillGrace, TrackedTask))state!;
-                if (task.IsCancelling)
-                {
-                    grace.Arm();
-                }
-            }, (this, task));
+                _registration = task.CancellationToken.UnsafeRegister(static state => ((RequestTask)state!).OnCancelled(), this);
+            }
         }
+
+        public TrackedTask Task { get; }
+
+        public CancellationToken? ClientAborted => Volatile.Read(ref _linked) == 0 ? null : _inner?.RequestAborted;
+
+        public CancellationToken RequestAborted
+        {
+            get
+            {
+                if (_replaced is { } replaced)
+                {
+                    return replaced;
+                }
+
+                if (Interlocked.Exchange(ref _linked, 1) == 0 && _inner is not null)
+                {
+                    Task.LinkCancellation(_inner.RequestAborted);
+                }
+
+                return Task.CancellationToken;
+            }
+
+            set => _replaced = value;
+        }
+
+        public void Abort() => (_inner ?? throw new InvalidOperationException("The server cannot abort this request.")).Abort();
 
         public void Dispose()
         {
@@ -134,9 +168,16 @@ internal sealed class ProcessTrackingMiddleware(
             _timer?.Dispose();
         }
 
-        private void Arm() => _timer = _time.CreateTimer(static state => ((KillGrace)state!).Abort(), this, _period, Timeout.InfiniteTimeSpan);
+        private void OnCancelled()
+        {
+            // The token also falls when the client leaves; only a kill starts the grace period.
+            if (Task.IsCancelling)
+            {
+                _timer = _time.CreateTimer(static state => ((RequestTask)state!).CutOff(), this, _grace, Timeout.InfiniteTimeSpan);
+            }
+        }
 
-        private void Abort()
+        private void CutOff()
         {
             if (Volatile.Read(ref _done) == 0)
             {

@@ -6,6 +6,7 @@ internal sealed class CancelState
 {
     public CancellationTokenSource? Source;
     public CancellationTokenRegistration Link;
+    public bool Linked;
     public KillRequest? Request;
     public long RequestTicks;
     public long EntryIndex;

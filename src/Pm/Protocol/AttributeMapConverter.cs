@@ -34,8 +34,19 @@ public sealed class AttributeMapConverter : JsonConverter<AttributeMap>
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, AttributeMap value, JsonSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(value);
+        WriteObject(writer, value.Items, options);
+    }
+
+    /// <summary>Writes attributes as a JSON object of names to values.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="attributes">The attributes.</param>
+    /// <param name="options">The serializer options in use.</param>
+    public static void WriteObject(Utf8JsonWriter writer, ImmutableArray<KeyValuePair<string, object?>> attributes, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
-        foreach (var (name, item) in value.Items)
+        foreach (var (name, item) in attributes)
         {
             writer.WritePropertyName(name);
             WriteValue(writer, item, options);
@@ -73,11 +84,11 @@ public sealed class AttributeMapConverter : JsonConverter<AttributeMap>
             case Enum e: writer.WriteStringValue(e.ToString()); break;
             case JsonElement element: element.WriteTo(writer); break;
             case JsonNode node: node.WriteTo(writer); break;
-            default: WriteObject(writer, value); break;
+            default: WriteOther(writer, value); break;
         }
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, object value)
+    private static void WriteOther(Utf8JsonWriter writer, object value)
     {
         if (JsonSerializer.IsReflectionEnabledByDefault)
         {

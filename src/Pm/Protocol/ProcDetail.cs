@@ -9,6 +9,7 @@ namespace Pm.Protocol;
 /// <param name="StatusTime">When the last status was set.</param>
 /// <param name="Status">The last status.</param>
 /// <param name="Cancelling">Whether a kill was requested; omitted when false.</param>
+[JsonConverter(typeof(ProcDetailConverter))]
 public sealed record ProcDetail(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("attrs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AttributeMap? Attrs,

@@ -49,8 +49,30 @@ public sealed class RfcTimeConverter : JsonConverter<DateTimeOffset>
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
     {
-        Span<byte> buffer = stackalloc byte[40];
-        value.UtcDateTime.TryFormat(buffer, out var written, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(Format(value, stackalloc byte[32]));
+    }
+
+    /// <summary>Formats a time as RFC 3339 in UTC with the fraction's trailing zeros trimmed, as Go does.</summary>
+    /// <param name="value">The time.</param>
+    /// <param name="buffer">A buffer of at least 28 bytes.</param>
+    /// <returns>The UTF-8 text, within <paramref name="buffer"/>.</returns>
+    public static ReadOnlySpan<byte> Format(DateTimeOffset value, Span<byte> buffer)
+    {
+        // The round-trip format of a UTC DateTime is the fast path: yyyy-MM-ddTHH:mm:ss.fffffffZ, 28 bytes.
+        value.UtcDateTime.TryFormat(buffer, out var written, "O", CultureInfo.InvariantCulture);
+        var end = written - 1;
+        while (buffer[end - 1] == (byte)'0')
+        {
+            end--;
+        }
+
+        if (buffer[end - 1] == (byte)'.')
+        {
+            end--;
+        }
+
+        buffer[end] = (byte)'Z';
+        return buffer[..(end + 1)];
     }
 }
