@@ -420,4 +420,35 @@ public sealed class TrackedTaskTests
         task.Dispose();
         Assert.Equal(["init", "[cancel request]", "ended"], Finished(list, "a").Entries.Select(e => e.Status));
     }
+
+    [Fact]
+    public void LinkCancellation_AfterStart_CancelsTaskTokenAndEndsAborted()
+    {
+        using var list = new ProcessList();
+        using var client = new CancellationTokenSource();
+        var task = list.Start("a");
+        task.LinkCancellation(CancellationToken.None);
+        task.LinkCancellation(client.Token);
+        Assert.Throws<InvalidOperationException>(() => task.LinkCancellation(client.Token));
+
+        client.Cancel();
+
+        Assert.True(task.CancellationToken.IsCancellationRequested);
+        var ex = Assert.Throws<OperationCanceledException>(task.CheckCancel);
+        task.Done(ex);
+        Assert.Equal(TaskOutcome.Aborted, task.Outcome);
+    }
+
+    [Fact]
+    public void LinkCancellation_AfterKill_TokenStaysCancelled()
+    {
+        using var list = new ProcessList();
+        using var client = new CancellationTokenSource();
+        using var task = list.Start("a");
+        list.Kill("a", "m");
+        task.LinkCancellation(client.Token);
+        Assert.True(task.CancellationToken.IsCancellationRequested);
+        Assert.Equal("m", task.KillRequest?.Message);
+        Assert.Null(task.Outcome);
+    }
 }
