@@ -45,7 +45,9 @@ public sealed class ProcessListConcurrencyTests
 
         var workers = Enumerable.Range(0, Workers).Select(w => Task.Run(() =>
         {
-            for (var i = 0; i < LifecyclesPerWorker; i++)
+            // At least the set number of lifecycles, and on until the killer has hit running tasks often enough that
+            // kills certainly interleaved with them (bounded, in case it never can).
+            for (var i = 0; i < LifecyclesPerWorker || (Interlocked.Read(ref killsAccepted) < 100 && i < LifecyclesPerWorker * 20); i++)
             {
                 var id = $"w{w}-{i % 64}";
                 try
@@ -74,7 +76,7 @@ public sealed class ProcessListConcurrencyTests
             {
                 if (list.Kill($"w{random.Next(Workers)}-{random.Next(64)}", "stress") == KillResult.Killed)
                 {
-                    killsAccepted++;
+                    Interlocked.Increment(ref killsAccepted);
                 }
             }
         });
@@ -124,7 +126,7 @@ public sealed class ProcessListConcurrencyTests
         }
 
         Assert.Empty(failures);
-        Assert.Equal(Workers * LifecyclesPerWorker, started);
+        Assert.True(started >= Workers * LifecyclesPerWorker);
         Assert.True(snapshots > 0);
         Assert.Empty(list.GetAll());
         Assert.Equal(0, list.Count);
@@ -136,7 +138,7 @@ public sealed class ProcessListConcurrencyTests
         }
 
         Assert.Empty(failures);
-        Assert.True(killsAccepted > 0, "the killer never hit a running task");
+        Assert.True(killsAccepted >= 100, "the killer hit too few running tasks");
         Assert.True(killedSeen <= killsAccepted);
         Assert.Equal(finished.Count, finished.Select(h => h.EndTime).Zip(finished.Skip(1).Select(h => h.EndTime)).Count(p => p.First >= p.Second) + 1);
     }
