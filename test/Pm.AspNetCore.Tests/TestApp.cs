@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pm.AspNetCore;
 
-namespace Pm.AspNetCore.Tests;
+namespace Pm.Tests.Http;
 
 /// <summary>A real ASP.NET Core application on a loopback port chosen by the OS, with a real client.</summary>
 internal sealed class TestApp : IAsyncDisposable

@@ -32,8 +32,12 @@ internal sealed partial class ProcessListHandler
         _tokenHash = options.AccessToken is { } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
     }
 
+    /// <summary>The header that tells clients this server understands the protocol's extensions; Go servers never send it.</summary>
+    public const string ExtensionsHeader = "X-Pm-Extensions";
+
     public async Task HandleAsync(HttpContext context)
     {
+        context.Response.Headers[ExtensionsHeader] = "1";
         ApplyCors(context);
         var route = ProcRoute.Parse(RawRest(context), _options.MaxIdLength);
         var method = context.Request.Method;
