@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pm.Protocol;
+
+namespace Pm.Cli;
+
+/// <summary><c>pm ls</c>: one snapshot of every endpoint's running tasks.</summary>
+internal static class LsCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Write JSON for scripts: one object per endpoint, with its procs or its error." };
+        var command = new Command(
+            "ls",
+            """
+            List the running tasks of every endpoint once, oldest first.
+
+            Example:
+              pm ls -e 127.0.0.1:8081,10.0.0.7:8081
+              pm ls --json | jq '.[].procs[].id'
+            Exit code 0 when every endpoint answered, 1 otherwise (the others are still listed).
+            """)
+        {
+            json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (PmCommand.EndpointsOf(result) is not { } endpoints)
+            {
+                return 1;
+            }
+
+            using var fleet = new Fleet(endpoints, result.GetValue(PmCommand.Token), PmCommand.TimeoutOf(result));
+            var states = await fleet.FetchAllAsync(cancellationToken);
+            if (result.GetValue(json))
+            {
+                WriteJson(states);
+            }
+            else
+            {
+                WriteTable(states);
+            }
+
+            return states.All(s => s.Error is null) ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static void WriteTable(EndpointState[] states)
+    {
+        foreach (var state in states.Where(s => s.Error is not null))
+        {
+            Console.Error.WriteLine($"pm: {state.Endpoint.Name}: {state.Error}");
+        }
+
+        var rows = ProcRow.Sort(ProcRow.From(states), "age");
+        if (rows.Count == 0)
+        {
+            Console.WriteLine("no running tasks");
+            return;
+        }
+
+        var console = Terminal.Stdout();
+        console.Write(ProcRow.Table(rows));
+    }
+
+    private static void WriteJson(EndpointState[] states)
+    {
+        var array = new JsonArray();
+        foreach (var state in states)
+        {
+            var item = new JsonObject { ["endpoint"] = state.Endpoint.Name };
+            if (state.Response is { } response)
+            {
+                var node = JsonSerializer.SerializeToNode(response, PmJsonContext.Default.ProcResponse)!;
+                item["procs"] = node["procs"]!.DeepClone();
+                item["serverTime"] = node["serverTime"]!.DeepClone();
+            }
+            else
+            {
+                item["error"] = state.Error;
+            }
+
+            array.Add(item);
+        }
+
+        Console.WriteLine(array.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using Pm.Client;
+
+namespace Pm.Cli;
+
+/// <summary>Builds the <c>pm</c> command line.</summary>
+internal static class PmCommand
+{
+    public static readonly Option<string?> Endpoints = new("--endpoints", "-e")
+    {
+        Description = "Servers to watch, as host:port[,host:port…] (http:// assumed). Defaults to $PM_ENDPOINTS.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PM_ENDPOINTS"),
+    };
+
+    public static readonly Option<string?> Token = new("--token")
+    {
+        Description = "Bearer token for servers that require one. Defaults to $PM_TOKEN.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PM_TOKEN"),
+    };
+
+    public static readonly Option<double> Timeout = new("--timeout")
+    {
+        Description = "Seconds to wait for a server's answer.",
+        Recursive = true,
+        DefaultValueFactory = _ => 5,
+    };
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand(
+            """
+            pm: see and kill what is running inside .NET and Go servers that serve the pm interface.
+
+            Examples:
+              pm top -e 127.0.0.1:8081,10.0.0.7:8081
+              pm ls --json
+              pm history 127.0.0.1:8081 req77
+              pm kill 127.0.0.1:8081 req77 -m "too slow"
+            """);
+        root.Options.Add(Endpoints);
+        root.Options.Add(Token);
+        root.Options.Add(Timeout);
+        root.Subcommands.Add(TopCommand.Create());
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(HistoryCommand.Create());
+        root.Subcommands.Add(KillCommand.Create());
+        return root;
+    }
+
+    public static TimeSpan TimeoutOf(ParseResult result)
+    {
+        var seconds = result.GetValue(Timeout);
+        return seconds > 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(5);
+    }
+
+    /// <summary>Reads the endpoint list, or explains on stderr why there is none.</summary>
+    public static IReadOnlyList<Endpoint>? EndpointsOf(ParseResult result)
+    {
+        try
+        {
+            var endpoints = Endpoint.ParseList(result.GetValue(Endpoints));
+            if (endpoints.Count > 0)
+            {
+                return endpoints;
+            }
+
+            Console.Error.WriteLine("pm: no endpoints; pass --endpoints host:port[,host:port…] or set PM_ENDPOINTS.");
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine("pm: " + ex.Message);
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs a command against the one endpoint an argument names, turning failures into exit codes and one line on stderr.</summary>
+    public static async Task<int> OnEndpointAsync(ParseResult result, Argument<string> endpoint, Func<PmClient, Endpoint, Task<int>> body)
+    {
+        Endpoint target;
+        try
+        {
+            target = Endpoint.Parse(result.GetValue(endpoint)!);
+        }
+        catch (FormatException ex)
+        {
+            Console.Error.WriteLine("pm: " + ex.Message);
+            return ExitCodes.Failure;
+        }
+
+        using var fleet = new Fleet([target], result.GetValue(Token), TimeoutOf(result));
+        try
+        {
+            return await body(fleet.Clients[0], target).ConfigureAwait(false);
+        }
+        catch (PmClientException ex)
+        {
+            Console.Error.WriteLine($"pm: {target.Name}: {ex.Message}");
+            return ex.Kind == PmErrorKind.Unauthorized ? ExitCodes.Unauthorized : ExitCodes.Failure;
+        }
+    }
+
+    public static string Seconds(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

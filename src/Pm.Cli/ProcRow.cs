@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Pm.Protocol;
+using Spectre.Console;
+
+namespace Pm.Cli;
+
+/// <summary>One running task of one endpoint, with ages computed from that server's own clock.</summary>
+internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age, TimeSpan InStatus)
+{
+    /// <summary>The sort keys <c>s</c> cycles through in <c>pm top</c>.</summary>
+    public static readonly string[] SortKeys = ["age", "host", "id", "status", "in status"];
+
+    private static readonly string[] FixedColumns = ["host", "id", "age", "in status", "status"];
+
+    public static List<ProcRow> From(IEnumerable<EndpointState> states)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var rows = new List<ProcRow>();
+        foreach (var state in states)
+        {
+            if (state.Response is not { } response)
+            {
+                continue;
+            }
+
+            // Ages come from the server's clock, plus the time since it answered by ours: clock skew never shows.
+            var since = Stopwatch.GetElapsedTime(state.FetchedAt, now);
+            foreach (var proc in response.Procs)
+            {
+                rows.Add(new ProcRow(state.Endpoint, proc, response.ServerTime - proc.ProcTime + since, response.ServerTime - proc.StatusTime + since));
+            }
+        }
+
+        return rows;
+    }
+
+    public static List<ProcRow> Sort(IEnumerable<ProcRow> rows, string key) => key switch
+    {
+        "host" => [.. rows.OrderBy(r => r.Endpoint.Name, StringComparer.Ordinal).ThenByDescending(r => r.Age)],
+        "id" => [.. rows.OrderBy(r => r.Proc.Id, StringComparer.Ordinal)],
+        "status" => [.. rows.OrderBy(r => r.Proc.Status, StringComparer.Ordinal).ThenByDescending(r => r.Age)],
+        "in status" => [.. rows.OrderByDescending(r => r.InStatus)],
+        _ => [.. rows.OrderByDescending(r => r.Age).ThenBy(r => r.Proc.Id, StringComparer.Ordinal)],
+    };
+
+    public static List<string> AttributeNames(IEnumerable<ProcRow> rows) =>
+        [.. rows.SelectMany(r => r.Proc.Attrs?.Select(a => a.Key) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public static Table Table(IReadOnlyList<ProcRow> rows, int? selected = null, int skip = 0, int take = int.MaxValue, int maxWidth = int.MaxValue)
+    {
+        var shown = rows.Skip(skip).Take(take).ToList();
+        int Widest(Func<ProcRow, string> text, string title, int cap) =>
+            Math.Min(Math.Max(title.Length, shown.Count == 0 ? 0 : shown.Max(r => text(r).Length)), cap);
+
+        // Columns get their natural width up to a cap; attribute columns are added while they fit, so a row is
+        // always one line and the fixed columns are never squeezed.
+        var table = new Table().Border(TableBorder.Simple);
+        var used = 0;
+        void Add(string title, int width)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(title)).Width(width).NoWrap());
+            used += width + 3;
+        }
+
+        Add("host", Widest(r => r.Endpoint.Name, "host", 24));
+        Add("id", Widest(r => r.Proc.Id, "id", 40));
+        Add("age", 9);
+        Add("in status", 9);
+        Add("status", Widest(r => StatusText(r.Proc), "status", 40));
+        var names = new List<string>();
+        foreach (var name in AttributeNames(shown))
+        {
+            // An attribute may share a column's name (requests carry a "host" attribute: the client's address).
+            var title = FixedColumns.Contains(name) ? name + " (attr)" : name;
+            var width = Widest(r => AttributeText(r, name), title, 32);
+            if (used + width + 3 > maxWidth)
+            {
+                break;
+            }
+
+            names.Add(name);
+            Add(title, width);
+        }
+
+        foreach (var (row, index) in shown.Select((r, i) => (r, i + skip)))
+        {
+            var status = row.Proc.Cancelling ? "[red]" + Markup.Escape(StatusText(row.Proc)) + "[/]" : Markup.Escape(StatusText(row.Proc));
+            var cells = new List<string>
+            {
+                Markup.Escape(row.Endpoint.Name),
+                Markup.Escape(row.Proc.Id),
+                Format.Duration(row.Age),
+                Format.Duration(row.InStatus),
+                status,
+            };
+            foreach (var name in names)
+            {
+                cells.Add(Markup.Escape(AttributeText(row, name)));
+            }
+
+            if (index == selected)
+            {
+                cells = [.. cells.Select(c => "[reverse]" + c + "[/]")];
+            }
+
+            // Cells never wrap: a row stays one line, and what does not fit ends in an ellipsis.
+            table.AddRow(cells.Select(c => new Markup(c).Overflow(Overflow.Ellipsis)));
+        }
+
+        return table;
+    }
+
+    private static string StatusText(ProcDetail proc) => proc.Cancelling ? proc.Status + " (cancelling)" : proc.Status;
+
+    private static string AttributeText(ProcRow row, string name) =>
+        row.Proc.Attrs is { } attrs && attrs.TryGetValue(name, out var value) ? Format.Value(value) : "";
+}

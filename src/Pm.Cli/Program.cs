@@ -1,0 +1,3 @@
+using Pm.Cli;
+
+return await PmCommand.Create().Parse(args).InvokeAsync();
