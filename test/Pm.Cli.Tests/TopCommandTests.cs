@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Pm.AspNetCore;
+
+namespace Pm.Cli.Tests;
+
+/// <summary>Drives <c>pm top</c> in a real pseudo-terminal (tmux), as a user would, against real servers.</summary>
+public sealed class TopCommandTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Top_ShowsKillsReportsDownEndpointsAndQuitsCleanly()
+    {
+        var tmuxPath = Requires.Tool("tmux", "tmux");
+        var ct = TestContext.Current.CancellationToken;
+        using var list1 = new ProcessList();
+        using var list2 = new ProcessList();
+        var loopback = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
+        await using var server1 = await ProcessListServer.StartAsync(list1, loopback, ct);
+        await using var server2 = await ProcessListServer.StartAsync(list2, loopback, ct);
+        var endpoint1 = $"127.0.0.1:{server1.Address.Port}";
+        var endpoint2 = $"127.0.0.1:{server2.Address.Port}";
+        using var task = list1.Start("slow-report", [new("method", "GET")]);
+        task.Status("rendering");
+        using var other = list2.Start("other-job");
+
+        await using var tmux = await Tmux.StartAsync(tmuxPath);
+        await tmux.SendAsync($"dotnet {PmProcess.DllPath} top -e {endpoint1},{endpoint2} --refresh 0.2; echo PM-EXIT=$?", "Enter");
+
+        // A running task appears, from both endpoints.
+        await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && screen.Contains("other-job", StringComparison.Ordinal));
+
+        // k kills the selected (oldest) task with a message, after a confirmation.
+        await tmux.WaitForAsync(screen => screen.Contains("rendering", StringComparison.Ordinal));
+        await tmux.SendAsync("k");
+        await tmux.WaitForAsync(screen => screen.Contains("message (Esc cancels)", StringComparison.Ordinal));
+        await tmux.SendAsync("-l", "from top");
+        await tmux.SendAsync("Enter");
+        await tmux.WaitForAsync(screen => screen.Contains("Really kill slow-report", StringComparison.Ordinal));
+        await tmux.SendAsync("y");
+        await tmux.WaitForAsync(screen => screen.Contains("asked", StringComparison.Ordinal));
+        Assert.True(list1.TryGetHistory("slow-report", out var history));
+        Assert.Equal("[cancel request: from top]", history.Entries[^1].Status);
+
+        // An endpoint that goes down is reported while the other keeps updating.
+        await server2.DisposeAsync();
+        await tmux.WaitForAsync(screen => screen.Contains($"{endpoint2}: DOWN", StringComparison.Ordinal));
+        using var late = list1.Start("late-arrival");
+        await tmux.WaitForAsync(screen => screen.Contains("late-arrival", StringComparison.Ordinal) && screen.Contains($"{endpoint2}: DOWN", StringComparison.Ordinal));
+
+        // q exits with 0 and leaves the alternate screen: the shell's own screen is back, without the view.
+        await tmux.SendAsync("q");
+        var final = await tmux.WaitForAsync(screen => screen.Contains("PM-EXIT=", StringComparison.Ordinal));
+        Assert.Contains("PM-EXIT=0", final, StringComparison.Ordinal);
+        Assert.DoesNotContain("late-arrival", final, StringComparison.Ordinal);
+        Assert.DoesNotContain("pm top  ", final, StringComparison.Ordinal);
+    }
+
+    /// <summary>One tmux server of its own, with one shell in a fixed-size window.</summary>
+    private sealed class Tmux : IAsyncDisposable
+    {
+        private readonly string _path;
+        private readonly string _socket = "pm-test-" + Guid.NewGuid().ToString("N");
+
+        private Tmux(string path) => _path = path;
+
+        public static async Task<Tmux> StartAsync(string path)
+        {
+            var tmux = new Tmux(path);
+            await tmux.RunAsync("new-session", "-d", "-s", "pm", "-x", "160", "-y", "40", "bash --norc --noprofile");
+            return tmux;
+        }
+
+        public Task<string> SendAsync(params string[] keys) => RunAsync(["send-keys", "-t", "pm", .. keys]);
+
+        public async Task<string> WaitForAsync(Func<string, bool> condition)
+        {
+            var clock = Stopwatch.StartNew();
+            var screen = string.Empty;
+            while (clock.Elapsed < Patience)
+            {
+                screen = await RunAsync("capture-pane", "-p", "-t", "pm");
+                if (condition(screen))
+                {
+                    return screen;
+                }
+
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Fail("The screen never showed what was expected. It shows:\n" + screen);
+            return screen;
+        }
+
+        public async ValueTask DisposeAsync() => await RunAsync("kill-server");
+
+        private async Task<string> RunAsync(params string[] args)
+        {
+            var start = new ProcessStartInfo(_path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("-L");
+            start.ArgumentList.Add(_socket);
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["TERM"] = "xterm-256color";
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            return output;
+        }
+    }
+}
