@@ -30,8 +30,12 @@ public sealed class TopCommandTests
         // A running task appears, from both endpoints.
         await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && screen.Contains("other-job", StringComparison.Ordinal));
 
-        // k kills the selected (oldest) task with a message, after a confirmation.
-        await tmux.WaitForAsync(screen => screen.Contains("rendering", StringComparison.Ordinal));
+        // The filter narrows the view to one task, which k then kills with a message, after a confirmation.
+        await tmux.SendAsync("/");
+        await tmux.WaitForAsync(screen => screen.Contains("Filter", StringComparison.Ordinal));
+        await tmux.SendAsync("-l", "slow-report");
+        await tmux.SendAsync("Enter");
+        await tmux.WaitForAsync(screen => screen.Contains("filter: slow-report", StringComparison.Ordinal) && !screen.Contains("other-job", StringComparison.Ordinal));
         await tmux.SendAsync("k");
         await tmux.WaitForAsync(screen => screen.Contains("message (Esc cancels)", StringComparison.Ordinal));
         await tmux.SendAsync("-l", "from top");
@@ -43,6 +47,9 @@ public sealed class TopCommandTests
         Assert.Equal("[cancel request: from top]", history.Entries[^1].Status);
 
         // An endpoint that goes down is reported while the other keeps updating.
+        await tmux.SendAsync("/");
+        await tmux.SendAsync("Enter");
+        await tmux.WaitForAsync(screen => screen.Contains("filter cleared", StringComparison.Ordinal));
         await server2.DisposeAsync();
         await tmux.WaitForAsync(screen => screen.Contains($"{endpoint2}: DOWN", StringComparison.Ordinal));
         using var late = list1.Start("late-arrival");
