@@ -24,6 +24,13 @@ public sealed class ProcessListEndpointOptions
     /// <remarks>The default value is <see langword="false"/>.</remarks>
     public bool ReadOnly { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the web dashboard is served, at <c>&lt;prefix&gt;/?view=ui</c>.</summary>
+    /// <remarks>
+    /// The default value is <see langword="true"/>. The page is one self-contained file embedded in the assembly (no CDN,
+    /// no external fonts); it reads the same endpoints as any client and asks for the access token when one is needed.
+    /// </remarks>
+    public bool EnableDashboard { get; set; } = true;
+
     /// <summary>Gets the origins allowed to call the interface from a web page; <c>*</c> allows any.</summary>
     /// <remarks>
     /// Empty by default: no <c>Access-Control-Allow-Origin</c> header is sent, so web pages of other origins cannot read

@@ -31,6 +31,13 @@ public static class ProcessListEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var options = new ProcessListEndpointOptions();
+        configure?.Invoke(options);
+        return endpoints.MapProcessList(prefix, options);
+    }
+
+    internal static IEndpointConventionBuilder MapProcessList(this IEndpointRouteBuilder endpoints, string prefix, ProcessListEndpointOptions options)
+    {
         if (prefix[0] != '/')
         {
             throw new ArgumentException("The prefix must start with '/'.", nameof(prefix));
@@ -40,9 +47,6 @@ public static class ProcessListEndpointRouteBuilderExtensions
         var list = services.GetService<ProcessList>()
             ?? throw new InvalidOperationException(
                 "No ProcessList is registered. Call services.AddProcessList() before app.MapProcessList().");
-        var options = new ProcessListEndpointOptions();
-        configure?.Invoke(options);
-
         prefix = prefix.TrimEnd('/');
         services.GetService<ProcessListPrefixes>()?.Add(prefix);
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;

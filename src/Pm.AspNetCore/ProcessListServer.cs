@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Pm.AspNetCore;
@@ -63,18 +64,14 @@ public sealed class ProcessListServer : IAsyncDisposable
         builder.Services.AddProcessList(list);
         var app = builder.Build();
         var endpoint = options.Endpoint;
-        app.MapProcessList(options.Prefix, o =>
+        if (endpoint.EnableDashboard)
         {
-            o.AccessToken = endpoint.AccessToken;
-            o.ReadOnly = endpoint.ReadOnly;
-            o.MaxIdLength = endpoint.MaxIdLength;
-            o.EventBufferSize = endpoint.EventBufferSize;
-            o.EventKeepAliveInterval = endpoint.EventKeepAliveInterval;
-            foreach (var origin in endpoint.AllowedOrigins)
-            {
-                o.AllowedOrigins.Add(origin);
-            }
-        });
+            // The listener's root is the dashboard.
+            var dashboard = options.Prefix.TrimEnd('/') + "/?view=ui";
+            app.MapGet("/", (HttpContext context) => context.Response.Redirect(dashboard));
+        }
+
+        app.MapProcessList(options.Prefix, endpoint);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

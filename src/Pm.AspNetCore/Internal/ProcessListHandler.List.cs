@@ -22,7 +22,7 @@ internal sealed partial class ProcessListHandler
                 await new EventStream(_list, _options, _time).RunAsync(context, _stopping).ConfigureAwait(false);
                 return;
             default:
-                await PlainAsync(context, StatusCodes.Status400BadRequest, "view must be 'finished' or 'events'").ConfigureAwait(false);
+                await PlainAsync(context, StatusCodes.Status400BadRequest, _options.EnableDashboard ? "view must be 'finished', 'events' or 'ui'" : "view must be 'finished' or 'events'").ConfigureAwait(false);
                 return;
         }
 

@@ -35,9 +35,17 @@ internal sealed partial class ProcessListHandler
     /// <summary>The header that tells clients this server understands the protocol's extensions; Go servers never send it.</summary>
     public const string ExtensionsHeader = "X-Pm-Extensions";
 
+    /// <summary>The header that tells clients, such as the dashboard, that kills are refused.</summary>
+    public const string ReadOnlyHeader = "X-Pm-Read-Only";
+
     public async Task HandleAsync(HttpContext context)
     {
         context.Response.Headers[ExtensionsHeader] = "1";
+        if (_options.ReadOnly)
+        {
+            context.Response.Headers[ReadOnlyHeader] = "1";
+        }
+
         ApplyCors(context);
         var route = ProcRoute.Parse(RawRest(context), _options.MaxIdLength);
         var method = context.Request.Method;
@@ -63,6 +71,14 @@ internal sealed partial class ProcessListHandler
         if (HttpMethods.IsOptions(method))
         {
             Preflight(context, route.Kind);
+            return;
+        }
+
+        // The dashboard page holds no data and must load before it can ask for the token.
+        if (route.Kind == ProcRouteKind.List && _options.EnableDashboard && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+            && context.Request.Query["view"] == "ui")
+        {
+            await Dashboard.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
