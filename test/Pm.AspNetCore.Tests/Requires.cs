@@ -1,4 +1,4 @@
-namespace Pm.Cli.Tests;
+namespace Pm.Tests.Http;
 
 /// <summary>Skips a test whose system package is missing, visibly; under CI, where .ci/run installs it, fails instead.</summary>
 internal static class Requires

@@ -1,0 +1,186 @@
+using System.Net;
+using Microsoft.Playwright;
+
+namespace Pm.AspNetCore.Tests;
+
+/// <summary>The dashboard in a real browser: Debian's chromium driven by Playwright, against a real server on loopback.</summary>
+public sealed class DashboardTests : IAsyncLifetime
+{
+    private const float Patience = 10_000;
+    private readonly List<string> _consoleErrors = [];
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async ValueTask InitializeAsync()
+    {
+        var chromium = Requires.Tool("chromium", "chromium");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    private async Task<IPage> OpenAsync(TestApp app)
+    {
+        var page = await _browser!.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                _consoleErrors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => _consoleErrors.Add(error);
+        page.SetDefaultTimeout(Patience);
+        await page.GotoAsync(new Uri(app.Address, "procs/?view=ui").ToString());
+        return page;
+    }
+
+    private static ILocator Row(IPage page, string id) => page.Locator($"#running tr[data-id='{id}']");
+
+    [Fact]
+    public async Task Page_ShowsNewTasksAndStatusChangesLive_WithoutConsoleErrors()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var page = await OpenAsync(app);
+        await Assertions.Expect(page.Locator("#conn")).ToHaveTextAsync("live");
+
+        using var task = app.List.Start("job-1", [new("kind", "export")]);
+
+        await Assertions.Expect(Row(page, "job-1")).ToBeVisibleAsync(new() { Timeout = 2000 });
+        await Assertions.Expect(Row(page, "job-1")).ToContainTextAsync("export");
+        task.Status("writing rows");
+        await Assertions.Expect(Row(page, "job-1").Locator("td.status")).ToHaveTextAsync("writing rows", new() { Timeout = 2000 });
+        await Assertions.Expect(page).ToHaveTitleAsync("pm (1)");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task Selecting_ATask_ShowsEveryStatusInItsTimeline()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("job-2");
+        task.Status("reading");
+        task.Status("transforming");
+        task.Status("writing");
+        var page = await OpenAsync(app);
+
+        await Row(page, "job-2").ClickAsync();
+
+        var bars = page.Locator("#detail .bars");
+        foreach (var status in new[] { "init", "reading", "transforming", "writing" })
+        {
+            await Assertions.Expect(bars).ToContainTextAsync(status);
+        }
+
+        Assert.Equal(4, await bars.Locator(".bar").CountAsync());
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task Kill_FromThePage_RecordsTheMessageAndTheTaskFinishesKilled()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = app.List.RunAsync("job-3", async task =>
+        {
+            task.Status("waiting on the database");
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, task.CancellationToken);
+        }, options: new TaskOptions { SuppressKillException = true });
+        await started.Task;
+        var page = await OpenAsync(app);
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync("from the browser");
+
+        await Row(page, "job-3").ClickAsync();
+        await page.Locator("#kill").ClickAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.True(app.List.TryGetHistory("job-3", out var history));
+        Assert.Contains("[cancel request: from the browser]", history.Entries.Select(e => e.Status));
+        Assert.Equal(TaskOutcome.Killed, history.Outcome);
+        var finished = page.Locator("#finished tr[data-id='job-3']");
+        await Assertions.Expect(finished).ToContainTextAsync("killed");
+        await Assertions.Expect(Row(page, "job-3")).ToHaveCountAsync(0);
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
+    public async Task ForbiddenTask_ExplainsWhyItCannotBeKilled()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("billing", options: new TaskOptions { ForbidCancel = true });
+        var page = await OpenAsync(app);
+
+        await Row(page, "billing").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#kill")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#detail")).ToContainTextAsync("ForbidCancel");
+    }
+
+    [Fact]
+    public async Task ReadOnlyServer_HidesTheKillButton()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.ReadOnly = true);
+        using var task = app.List.Start("job-4");
+        task.Status("busy");
+        var page = await OpenAsync(app);
+
+        await Row(page, "job-4").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#detail .bars")).ToContainTextAsync("busy");
+        await Assertions.Expect(page.Locator("#kill")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task WrongToken_IsRefusedWithAClearMessage_RightTokenOpensTheList()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        using var task = app.List.Start("guarded");
+        var page = await OpenAsync(app);
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("requires an access token");
+
+        var answer = "wrong";
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(answer);
+        await page.Locator("#token").ClickAsync();
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("The access token was refused");
+        await Assertions.Expect(Row(page, "guarded")).ToHaveCountAsync(0);
+
+        answer = "s3cret";
+        await page.Locator("#token").ClickAsync();
+        await Assertions.Expect(Row(page, "guarded")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task StandaloneListener_ServesTheDashboardAtItsRoot()
+    {
+        using var list = new ProcessList();
+        await using var server = await ProcessListServer.StartAsync(list, new ProcessListServerOptions { Url = "http://127.0.0.1:0" }, TestContext.Current.CancellationToken);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.Address };
+
+        using var root = await http.GetAsync("/", TestContext.Current.CancellationToken);
+        using var page = await http.GetAsync("procs/?view=ui", TestContext.Current.CancellationToken);
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/procs/?view=ui", root.Headers.Location?.OriginalString);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("connect-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        // Air-gapped: nothing is loaded from anywhere else.
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+}
