@@ -165,6 +165,33 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThousandRunningTasks_ArePagedAndTheFilterStaysResponsive()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var tasks = Enumerable.Range(0, 1000).Select(i => app.List.Start($"bulk-{i:0000}", [new("shard", i % 7)])).ToList();
+        try
+        {
+            var page = await OpenAsync(app);
+
+            await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("1–100 of 1000");
+            Assert.Equal(100, await page.Locator("#running tbody tr").CountAsync());
+            await Assertions.Expect(page).ToHaveTitleAsync("pm (1000)");
+
+            await page.Locator("#next").ClickAsync();
+            await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("101–200 of 1000");
+
+            await page.Locator("#filter").FillAsync("bulk-0999");
+            await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(1, new() { Timeout = 2000 });
+            await Assertions.Expect(Row(page, "bulk-0999")).ToBeVisibleAsync();
+            Assert.Empty(_consoleErrors);
+        }
+        finally
+        {
+            tasks.ForEach(t => t.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task StandaloneListener_ServesTheDashboardAtItsRoot()
     {
         using var list = new ProcessList();

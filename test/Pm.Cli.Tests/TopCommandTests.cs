@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Pm.AspNetCore;
 
 namespace Pm.Cli.Tests;
@@ -29,6 +30,13 @@ public sealed class TopCommandTests
 
         // A running task appears, from both endpoints.
         await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && screen.Contains("other-job", StringComparison.Ordinal));
+
+        // The view follows the terminal's size: in a narrow window the attribute column gives way, the rows stay.
+        await tmux.ResizeAsync(70, 30);
+        await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && !screen.Contains("method", StringComparison.Ordinal)
+            && screen.Split('\n').All(line => line.TrimEnd().Length <= 70));
+        await tmux.ResizeAsync(160, 40);
+        await tmux.WaitForAsync(screen => screen.Contains("method", StringComparison.Ordinal));
 
         // The filter narrows the view to one task, which k then kills with a message, after a confirmation.
         await tmux.SendAsync("/");
@@ -79,6 +87,9 @@ public sealed class TopCommandTests
         }
 
         public Task<string> SendAsync(params string[] keys) => RunAsync(["send-keys", "-t", "pm", .. keys]);
+
+        public Task<string> ResizeAsync(int width, int height) =>
+            RunAsync("resize-window", "-t", "pm", "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture));
 
         public async Task<string> WaitForAsync(Func<string, bool> condition)
         {
