@@ -32,10 +32,7 @@ public class ParallelLifecycleBenchmarks
             {
                 for (var i = 0; i < Lifecycles / threads.Length; i++)
                 {
-                    using var task = _list.Start(id, _attributes);
-                    task.Status("parsing");
-                    task.Status("querying");
-                    task.Status("rendering");
+                    LifecycleBenchmarks.RunLifecycle(_list, id, _attributes);
                 }
             });
             threads[t].Start();

@@ -246,18 +246,7 @@ public sealed class TrackedTask : IDisposable
         }
 
         cancel.Linked = true;
-        var source = cancel.Source;
-        if (source is null)
-        {
-            source = new CancellationTokenSource();
-            if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
-            {
-                source.Cancel();
-            }
-
-            Volatile.Write(ref cancel.Source, source);
-        }
-
+        var source = SourceUnderGate(cancel);
         SpinGate.Exit(ref _gate);
 
         // Registered outside the gate: an already cancelled token runs the callback at once, on this thread.
@@ -450,22 +439,28 @@ public sealed class TrackedTask : IDisposable
     private CancellationToken CreateToken()
     {
         SpinGate.Enter(ref _gate);
-        var cancel = _cancel ??= new CancelState();
-        var source = cancel.Source;
-        if (source is null)
-        {
-            source = new CancellationTokenSource();
-            if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
-            {
-                // No callback can be registered yet, so cancelling under the gate runs no foreign code.
-                source.Cancel();
-            }
-
-            Volatile.Write(ref cancel.Source, source);
-        }
-
+        var source = SourceUnderGate(_cancel ??= new CancelState());
         SpinGate.Exit(ref _gate);
         return source.Token;
+    }
+
+    // Creates the token source on first use, already cancelled if a kill came first. Called under the gate.
+    private CancellationTokenSource SourceUnderGate(CancelState cancel)
+    {
+        if (cancel.Source is { } existing)
+        {
+            return existing;
+        }
+
+        var source = new CancellationTokenSource();
+        if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
+        {
+            // No callback can be registered yet, so cancelling under the gate runs no foreign code.
+            source.Cancel();
+        }
+
+        Volatile.Write(ref cancel.Source, source);
+        return source;
     }
 
     private long Append(long ticks, string status)
