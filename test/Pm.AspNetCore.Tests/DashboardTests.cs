@@ -33,9 +33,10 @@ public sealed class DashboardTests : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    private async Task<IPage> OpenAsync(TestApp app)
+    private async Task<IPage> OpenAsync(TestApp app, Action<IPage>? beforeLoading = null)
     {
         var page = await _browser!.NewPageAsync();
+        beforeLoading?.Invoke(page);
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
@@ -146,20 +147,46 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Token_IsAskedForOnce_AndKeptForTheTab()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        using var task = app.List.Start("guarded");
+        var asked = 0;
+        var page = await OpenAsync(app, p => p.Dialog += async (_, dialog) =>
+        {
+            asked++;
+            await dialog.AcceptAsync("s3cret");
+        });
+
+        await Assertions.Expect(Row(page, "guarded")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Assertions.Expect(Row(page, "guarded")).ToBeVisibleAsync();
+        Assert.Equal(1, asked);
+    }
+
+    [Fact]
     public async Task WrongToken_IsRefusedWithAClearMessage_RightTokenOpensTheList()
     {
         await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
         using var task = app.List.Start("guarded");
-        var page = await OpenAsync(app);
-        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("requires an access token");
+        var answers = new Queue<string?>([null, "wrong", "s3cret"]);
+        var page = await OpenAsync(app, p => p.Dialog += async (_, dialog) =>
+        {
+            if (answers.Dequeue() is { } answer)
+            {
+                await dialog.AcceptAsync(answer);
+            }
+            else
+            {
+                await dialog.DismissAsync();
+            }
+        });
 
-        var answer = "wrong";
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(answer);
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("requires an access token");
         await page.Locator("#token").ClickAsync();
         await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("The access token was refused");
         await Assertions.Expect(Row(page, "guarded")).ToHaveCountAsync(0);
 
-        answer = "s3cret";
         await page.Locator("#token").ClickAsync();
         await Assertions.Expect(Row(page, "guarded")).ToBeVisibleAsync();
     }
