@@ -13,8 +13,9 @@ internal sealed class ProcessTrackingMiddleware(
     ProcessListPrefixes prefixes,
     TimeProvider time)
 {
-    // Every request records its status code; boxing it once per code, not per request.
-    private static readonly object[] BoxedStatusCodes = [.. Enumerable.Range(100, 500).Select(code => (object)code)];
+    // Every request records its status code. As text: Go's terminal viewer expects string attributes, and a request
+    // is still listed for a moment after its code is set. Formatted once per code, not per request.
+    private static readonly string[] StatusCodeTexts = [.. Enumerable.Range(100, 500).Select(code => code.ToString(CultureInfo.InvariantCulture))];
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -65,7 +66,7 @@ internal sealed class ProcessTrackingMiddleware(
             context.Features.Set(lifetime);
         }
 
-        task.SetAttribute("statusCode", Boxed(context.Response.StatusCode));
+        task.SetAttribute("statusCode", StatusCodeText(context.Response.StatusCode));
         task.Done(tracked.ClientAborted is { IsCancellationRequested: true } aborted ? new OperationCanceledException(aborted) : null);
     }
 
@@ -75,14 +76,14 @@ internal sealed class ProcessTrackingMiddleware(
     {
         // Attributes freeze when the task ends, so the code is set first, from what the answer is about to be.
         var killed = task.IsCancelling && exception is OperationCanceledException;
-        task.SetAttribute("statusCode", Boxed(context.Response.HasStarted ? context.Response.StatusCode
+        task.SetAttribute("statusCode", StatusCodeText(context.Response.HasStarted ? context.Response.StatusCode
             : killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
         task.Done(exception);
         return exception is OperationCanceledException && task.Outcome == TaskOutcome.Killed;
     }
 
-    private static object Boxed(int statusCode) =>
-        (uint)(statusCode - 100) < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[statusCode - 100] : statusCode;
+    private static string StatusCodeText(int statusCode) =>
+        (uint)(statusCode - 100) < (uint)StatusCodeTexts.Length ? StatusCodeTexts[statusCode - 100] : statusCode.ToString(CultureInfo.InvariantCulture);
 
     private bool IsExcluded(PathString path)
     {
