@@ -15,8 +15,11 @@ public class ParallelLifecycleBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    [Params(0, 1000)]
+    public int Retained { get; set; }
+
     [GlobalSetup]
-    public void Setup() => _list = new ProcessList();
+    public void Setup() => _list = new ProcessList(new ProcessListOptions { FinishedTaskLimit = Retained });
 
     [GlobalCleanup]
     public void Cleanup() => _list.Dispose();
