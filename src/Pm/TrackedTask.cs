@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pm.Internal;
 
@@ -32,6 +33,7 @@ public sealed class TrackedTask : IDisposable
     private readonly ActivityTraceId _traceId;
     private KeyValuePair<string, object?>[]? _attributes;
     private StatusEntry[]? _entries;
+    private InlineEntries _inline;
     private CancelState? _cancel;
     private long _endTicks;
     private int _head;
@@ -315,7 +317,8 @@ public sealed class TrackedTask : IDisposable
             return null;
         }
 
-        var last = _count == 0 ? new StatusEntry(_startTicks, "init") : _entries![(_head + _count - 1) % _entries.Length];
+        var buffer = Buffer;
+        var last = _count == 0 ? new StatusEntry(_startTicks, "init") : buffer[(_head + _count - 1) % buffer.Length];
         var attributes = _attributes;
         SpinGate.Exit(ref _gate);
 
@@ -337,10 +340,11 @@ public sealed class TrackedTask : IDisposable
         SpinGate.Enter(ref _gate);
         var flags = (TaskFlags)_flags;
         var entries = new HistoryEntry[1 + _count];
+        var buffer = Buffer;
         entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
         for (var i = 0; i < _count; i++)
         {
-            var e = _entries![(_head + i) % _entries.Length];
+            var e = buffer[(_head + i) % buffer.Length];
             entries[i + 1] = new HistoryEntry(ToTime(e.Ticks), e.Status);
         }
 
@@ -465,12 +469,8 @@ public sealed class TrackedTask : IDisposable
 
     private long Append(long ticks, string status)
     {
-        var entries = _entries;
+        var entries = Buffer;
         var capacity = _historyLimit - 1;
-        if (entries is null)
-        {
-            entries = _entries = new StatusEntry[Math.Min(4, capacity)];
-        }
 
         // Clocks are read before the gate is taken, so a writer that was preempted may arrive with an older
         // reading than the last entry; history stays in time order by never going back.
@@ -487,7 +487,8 @@ public sealed class TrackedTask : IDisposable
                     grown[i] = entries[(_head + i) % entries.Length];
                 }
 
-                entries = _entries = grown;
+                _entries = grown;
+                entries = grown;
                 _head = 0;
             }
             else
@@ -503,5 +504,19 @@ public sealed class TrackedTask : IDisposable
         entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
         _count++;
         return ticks;
+    }
+
+    // The history's ring: the first entries live in the task itself, so a short task allocates no array for them.
+    // Called under the gate.
+    private Span<StatusEntry> Buffer =>
+        _entries is { } array ? array : ((Span<StatusEntry>)_inline)[..Math.Min(InlineEntries.Length, _historyLimit - 1)];
+
+    /// <summary>Room for the first history entries after <c>init</c>, inside the task object.</summary>
+    [InlineArray(Length)]
+    private struct InlineEntries
+    {
+        public const int Length = 4;
+
+        private StatusEntry _first;
     }
 }
