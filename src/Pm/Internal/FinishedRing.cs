@@ -54,12 +54,13 @@ internal sealed class FinishedRing
     private sealed class Ring(int capacity)
     {
         private readonly TrackedTask?[] _slots = new TrackedTask?[capacity];
-        private long _next;
+        private int _next;
 
         public void Add(TrackedTask task)
         {
-            var sequence = Interlocked.Increment(ref _next) - 1;
-            Volatile.Write(ref _slots[(int)((ulong)sequence % (ulong)_slots.Length)], task);
+            // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once.
+            var sequence = (uint)(Interlocked.Increment(ref _next) - 1);
+            Volatile.Write(ref _slots[(int)(sequence % (uint)_slots.Length)], task);
         }
 
         public void CopyTo(List<TrackedTask> destination, long minimumEndTicks)
