@@ -47,7 +47,7 @@ public sealed partial class ProcessList : IDisposable
         _finished = options.FinishedTaskLimit > 0 ? new FinishedRing(options.FinishedTaskLimit) : null;
         _finishedMaxAge = options.FinishedTaskMaxAge;
 
-        var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, Environment.ProcessorCount * 4));
+        var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 256));
         _stripes = new Stripe[stripeCount];
         for (var i = 0; i < _stripes.Length; i++)
         {
@@ -109,9 +109,11 @@ public sealed partial class ProcessList : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(id);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
+        var hash = id.GetHashCode();
         var task = new TrackedTask(
             this,
             id,
+            hash,
             AttributeArray.From(attributes),
             options ?? TaskOptions,
             NowTicks(),
@@ -122,7 +124,7 @@ public sealed partial class ProcessList : IDisposable
             task.LinkCancellation(cancellationToken);
         }
 
-        if (!StripeOf(id).TryAdd(id, task))
+        if (!StripeOf(hash).TryAdd(task))
         {
             task.Unlink();
             throw DuplicateTaskIdException.Create(id);
@@ -154,7 +156,7 @@ public sealed partial class ProcessList : IDisposable
 
     internal void OnFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, string finalEntry, CancelState? cancel)
     {
-        StripeOf(task.Id).Remove(task);
+        StripeOf(task.IdHash).Remove(task);
         _finished?.Add(task);
         _metrics.Finished(outcome, durationTicks);
         if (outcome == TaskOutcome.Killed && cancel is not null)
@@ -168,12 +170,13 @@ public sealed partial class ProcessList : IDisposable
         }
     }
 
-    private Stripe StripeOf(string id) => _stripes[id.GetHashCode() & _stripeMask];
+    private Stripe StripeOf(int hash) => _stripes[hash & _stripeMask];
 
     private TrackedTask? Find(string id)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return StripeOf(id).Find(id);
+        var hash = id.GetHashCode();
+        return StripeOf(hash).Find(id, hash);
     }
 }

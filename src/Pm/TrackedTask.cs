@@ -35,17 +35,19 @@ public sealed class TrackedTask : IDisposable
     private StatusEntry[]? _entries;
     private InlineEntries _inline;
     private CancelState? _cancel;
-    private long _endTicks;
+    private long _lastTicks; // the newest entry's time; once finished, the end time
     private int _head;
     private int _count;
     private int _dropped;
     private int _flags;
     private int _gate;
 
-    internal TrackedTask(ProcessList list, string id, KeyValuePair<string, object?>[]? attributes, TaskOptions options, long startTicks, ActivityTraceId traceId)
+    internal TrackedTask(ProcessList list, string id, int idHash, KeyValuePair<string, object?>[]? attributes, TaskOptions options, long startTicks, ActivityTraceId traceId)
     {
         _list = list;
         Id = id;
+        IdHash = idHash;
+        _lastTicks = startTicks;
         _attributes = attributes;
         _startTicks = startTicks;
         _historyLimit = options.HistoryLimit;
@@ -91,9 +93,15 @@ public sealed class TrackedTask : IDisposable
 
     private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);
 
-    internal long EndTicks => Volatile.Read(ref _endTicks);
+    internal long EndTicks => Volatile.Read(ref _lastTicks);
 
     internal long StartTicks => _startTicks;
+
+    /// <summary>Gets the hash of <see cref="Id"/>, computed once at the start.</summary>
+    internal int IdHash { get; }
+
+    /// <summary>The next task in the same bucket of the running-task table; written under the stripe's gate.</summary>
+    internal TrackedTask? NextInStripe;
 
     /// <summary>Records a new status and then, if a kill was requested, raises the cancellation.</summary>
     /// <param name="status">The status text; any text, never interpreted.</param>
@@ -209,7 +217,7 @@ public sealed class TrackedTask : IDisposable
             TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
             _ => "aborted",
         };
-        _endTicks = Append(ticks, finalEntry);
+        var endTicks = Append(ticks, finalEntry);
         _flags = (int)(flags | TaskFlags.Finished | outcome switch
         {
             TaskOutcome.Killed => TaskFlags.Killed,
@@ -221,7 +229,7 @@ public sealed class TrackedTask : IDisposable
         SpinGate.Exit(ref _gate);
 
         link.Unregister();
-        _list.OnFinished(this, outcome, _endTicks - _startTicks, finalEntry, cancel);
+        _list.OnFinished(this, outcome, endTicks - _startTicks, finalEntry, cancel);
         return outcome;
     }
 
@@ -353,7 +361,7 @@ public sealed class TrackedTask : IDisposable
         var request = _cancel?.Request;
         var requestTicks = _cancel?.RequestTicks ?? 0;
         var requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
-        var endTicks = _endTicks;
+        var endTicks = _lastTicks;
         SpinGate.Exit(ref _gate);
 
         if (request is not null && requestIndex >= 1 && requestIndex < entries.Length)
@@ -469,27 +477,17 @@ public sealed class TrackedTask : IDisposable
 
     private long Append(long ticks, string status)
     {
-        var entries = Buffer;
-        var capacity = _historyLimit - 1;
-
         // Clocks are read before the gate is taken, so a writer that was preempted may arrive with an older
         // reading than the last entry; history stays in time order by never going back.
-        var lastTicks = _count == 0 ? _startTicks : entries[(_head + _count - 1) % entries.Length].Ticks;
-        ticks = Math.Max(ticks, lastTicks);
+        ticks = Math.Max(ticks, _lastTicks);
+        _lastTicks = ticks;
 
+        var entries = Buffer;
         if (_count == entries.Length)
         {
-            if (entries.Length < capacity)
+            if (entries.Length < _historyLimit - 1)
             {
-                var grown = new StatusEntry[Math.Min(entries.Length * 2, capacity)];
-                for (var i = 0; i < _count; i++)
-                {
-                    grown[i] = entries[(_head + i) % entries.Length];
-                }
-
-                _entries = grown;
-                entries = grown;
-                _head = 0;
+                entries = Grow(entries);
             }
             else
             {
@@ -504,6 +502,20 @@ public sealed class TrackedTask : IDisposable
         entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
         _count++;
         return ticks;
+    }
+
+    // Moves a full history ring into an array twice its size, up to the limit. Called under the gate.
+    private StatusEntry[] Grow(Span<StatusEntry> entries)
+    {
+        var grown = new StatusEntry[Math.Min(entries.Length * 2, _historyLimit - 1)];
+        for (var i = 0; i < _count; i++)
+        {
+            grown[i] = entries[(_head + i) % entries.Length];
+        }
+
+        _entries = grown;
+        _head = 0;
+        return grown;
     }
 
     // The history's ring: the first entries live in the task itself, so a short task allocates no array for them.

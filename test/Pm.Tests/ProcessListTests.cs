@@ -84,6 +84,44 @@ public sealed class ProcessListTests
     }
 
     [Fact]
+    public void Start_EmptyAttributeNameAfterADuplicate_ThrowsArgumentException()
+    {
+        using var list = new ProcessList();
+        Assert.Throws<ArgumentException>("attributes", () => list.Start("a", [new("x", 1), new("x", 2), new("", 3)]));
+        Assert.Empty(list.GetAll());
+    }
+
+    [Fact]
+    public void Start_Attributes_AreCopiedNotKept()
+    {
+        using var list = new ProcessList();
+        KeyValuePair<string, object?>[] attributes = [new("x", 1), new("x", 2)];
+        using var task = list.Start("a", attributes);
+
+        attributes[0] = new("changed", 0);
+
+        Assert.True(list.TryGet("a", out var snapshot));
+        Assert.Equal([new("x", (object?)2)], snapshot.Attributes);
+    }
+
+    [Fact]
+    public void ManyRunningTasks_AreEachFoundAndEndedOnTheirOwn()
+    {
+        using var list = new ProcessList(new ProcessListOptions { FinishedTaskLimit = 0 });
+        var tasks = Enumerable.Range(0, 20_000).Select(i => list.Start($"task-{i}")).ToArray();
+        Assert.Equal(tasks.Length, list.Count);
+
+        foreach (var task in tasks.Where((_, i) => i % 2 == 0))
+        {
+            task.Dispose();
+        }
+
+        Assert.Equal(tasks.Length / 2, list.Count);
+        Assert.Equal(tasks.Where((_, i) => i % 2 == 1).Select(t => t.Id).Order(), list.GetAll().Select(s => s.Id).Order());
+        Assert.All(tasks, (t, i) => Assert.Equal(i % 2 == 1, list.TryGet(t.Id, out _)));
+    }
+
+    [Fact]
     public void Start_RunningId_ThrowsDuplicateTaskIdAndLeavesRunningTaskUntouched()
     {
         using var list = new ProcessList();

@@ -13,27 +13,22 @@ internal static class AttributeArray
             return null;
         }
 
-        var result = new KeyValuePair<string, object?>[attributes.Length];
-        var count = 0;
-        foreach (var attribute in attributes)
+        // One bulk copy, then checks: duplicates are rare, so only they pay for a second array.
+        var result = attributes.ToArray();
+        for (var i = 0; i < result.Length; i++)
         {
-            if (string.IsNullOrEmpty(attribute.Key))
+            if (string.IsNullOrEmpty(result[i].Key))
             {
                 throw new ArgumentException("Attribute names must be non-empty.", nameof(attributes));
             }
 
-            var index = IndexOf(result.AsSpan(0, count), attribute.Key);
-            if (index >= 0)
+            if (IndexOf(result.AsSpan(0, i), result[i].Key) >= 0)
             {
-                result[index] = attribute;
-            }
-            else
-            {
-                result[count++] = attribute;
+                return WithoutDuplicates(result);
             }
         }
 
-        return count == result.Length ? result : result[..count];
+        return result;
     }
 
     public static KeyValuePair<string, object?>[] With(KeyValuePair<string, object?>[]? attributes, string name, object? value)
@@ -81,6 +76,24 @@ internal static class AttributeArray
 
     public static ImmutableArray<KeyValuePair<string, object?>> AsImmutable(KeyValuePair<string, object?>[]? attributes) =>
         attributes is null ? [] : ImmutableCollectionsMarshal.AsImmutableArray(attributes);
+
+    // Keeps each name once, at its first position, with its last value.
+    private static KeyValuePair<string, object?>[] WithoutDuplicates(KeyValuePair<string, object?>[] attributes)
+    {
+        var count = 0;
+        foreach (var attribute in attributes)
+        {
+            if (string.IsNullOrEmpty(attribute.Key))
+            {
+                throw new ArgumentException("Attribute names must be non-empty.", nameof(attributes));
+            }
+
+            var index = IndexOf(attributes.AsSpan(0, count), attribute.Key);
+            attributes[index >= 0 ? index : count++] = attribute;
+        }
+
+        return attributes[..count];
+    }
 
     private static int IndexOf(ReadOnlySpan<KeyValuePair<string, object?>> attributes, string name)
     {

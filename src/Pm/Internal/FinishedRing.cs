@@ -1,21 +1,30 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Pm.Internal;
 
 /// <summary>Retains the most recently finished tasks in fixed rings that writers fill without a lock.</summary>
 /// <remarks>
-/// Each processor writes to a ring of its own, claiming a slot with one interlocked increment on a counter that
-/// other cores rarely touch; readers merge the rings, order them by end time and keep the newest. So at most
+/// Threads are dealt out over the rings (about one per processor) in the order they first finish a task, and claim
+/// a slot with one interlocked increment on a counter that other cores rarely touch; readers merge the rings,
+/// order them by end time and keep the newest. So at most
 /// <c>rings × limit</c> tasks are referenced, and exactly the newest <c>limit</c> are reported. A reader racing a
 /// writer may miss the newest task or see it early; it never sees a task twice.
 /// </remarks>
 internal sealed class FinishedRing
 {
+    private static int s_lastOrdinal;
+
+    [ThreadStatic]
+    private static int t_ordinal;
+
     private readonly Ring[] _rings;
     private readonly int _limit;
 
     public FinishedRing(int limit)
     {
         _limit = limit;
-        _rings = new Ring[Math.Min(Environment.ProcessorCount, 8)];
+        _rings = new Ring[Math.Min(BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount), 8)];
         for (var i = 0; i < _rings.Length; i++)
         {
             _rings[i] = new Ring(limit);
@@ -25,8 +34,23 @@ internal sealed class FinishedRing
     public void Add(TrackedTask task)
     {
         var rings = _rings;
-        rings[(uint)Thread.GetCurrentProcessorId() % (uint)rings.Length].Add(task);
+        var ordinal = t_ordinal;
+        if (ordinal == 0)
+        {
+            // A thread-static number rather than the current processor's: asking the OS for that costs a
+            // native call per task.
+            ordinal = t_ordinal = Interlocked.Increment(ref s_lastOrdinal) | int.MinValue;
+        }
+
+        rings[ordinal & (rings.Length - 1)].Add(task);
     }
+
+    /// <summary>Computes the constant that lets <see cref="Remainder"/> divide by <paramref name="divisor"/>.</summary>
+    internal static ulong RemainderMultiplier(uint divisor) => (ulong.MaxValue / divisor) + 1;
+
+    /// <summary>Computes <c>value % divisor</c> with two multiplications (Lemire's fast remainder); a division costs tens of cycles.</summary>
+    internal static uint Remainder(uint value, uint divisor, ulong multiplier) =>
+        (uint)(((((multiplier * value) >> 32) + 1) * divisor) >> 32);
 
     public List<TrackedTask> CopyNewestFirst(long minimumEndTicks)
     {
@@ -51,16 +75,31 @@ internal sealed class FinishedRing
         return tasks.Find(t => string.Equals(t.Id, id, StringComparison.Ordinal));
     }
 
-    private sealed class Ring(int capacity)
+    // The counter sits in the middle of a 192-byte object: rings written by different processors, allocated side
+    // by side, would otherwise share a cache line and every finished task would move it between cores.
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private sealed class Ring
     {
-        private readonly TrackedTask?[] _slots = new TrackedTask?[capacity];
+        [FieldOffset(64)]
+        private readonly TrackedTask?[] _slots;
+
+        [FieldOffset(72)]
+        private readonly ulong _multiplier;
+
+        [FieldOffset(80)]
         private int _next;
+
+        public Ring(int capacity)
+        {
+            _slots = new TrackedTask?[capacity];
+            _multiplier = RemainderMultiplier((uint)capacity);
+        }
 
         public void Add(TrackedTask task)
         {
             // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once.
             var sequence = (uint)(Interlocked.Increment(ref _next) - 1);
-            Volatile.Write(ref _slots[(int)(sequence % (uint)_slots.Length)], task);
+            Volatile.Write(ref _slots[(int)Remainder(sequence, (uint)_slots.Length, _multiplier)], task);
         }
 
         public void CopyTo(List<TrackedTask> destination, long minimumEndTicks)

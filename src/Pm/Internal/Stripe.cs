@@ -1,54 +1,144 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Pm.Internal;
 
-/// <summary>Holds the running tasks whose ids hash to one stripe, under a lock of its own.</summary>
-/// <remarks>A dictionary reuses its freed entries, so a start and an end allocate nothing here.</remarks>
+/// <summary>Holds the running tasks whose ids hash to one stripe: a chained hash table under a gate of its own.</summary>
+/// <remarks>
+/// <para>
+/// The chains run through the tasks themselves (<see cref="TrackedTask.NextInStripe"/>) and each task keeps its id's
+/// hash, so a start hashes the id once and allocates nothing here, and an end finds its task by reference without
+/// hashing or comparing strings.
+/// </para>
+/// <para>
+/// The fields sit in the middle of a 192-byte object and the bucket array keeps empty slots at both ends, so two
+/// threads working on different stripes never write to the same cache line.
+/// </para>
+/// </remarks>
+[StructLayout(LayoutKind.Explicit, Size = 192)]
 internal sealed class Stripe
 {
-    private readonly Lock _lock = new();
+    private const int Padding = 8;
+    private const int InitialBuckets = 8;
 
-    // Keeps the next stripe's lock off this one's cache line: threads that start and end tasks on different
-    // stripes would otherwise still contend through false sharing.
-    [SuppressMessage("Style", "IDE0052:Remove unread private members", Justification = "Padding, read by nobody.")]
-    private readonly byte[] _padding = new byte[64];
-    private readonly Dictionary<string, TrackedTask> _tasks = new(StringComparer.Ordinal);
+    [FieldOffset(64)]
+    private TrackedTask?[] _buckets = new TrackedTask?[InitialBuckets + (2 * Padding)];
 
-    public int Count => _tasks.Count;
+    [FieldOffset(72)]
+    private int _mask = InitialBuckets - 1;
 
-    public bool TryAdd(string id, TrackedTask task)
+    [FieldOffset(76)]
+    private int _count;
+
+    [FieldOffset(80)]
+    private int _gate;
+
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Adds a task unless a task with the same id is already there.</summary>
+    public bool TryAdd(TrackedTask task)
     {
-        lock (_lock)
+        SpinGate.Enter(ref _gate);
+        var buckets = _buckets;
+        ref var head = ref buckets[Padding + (BucketBits(task.IdHash) & _mask)];
+        for (var other = head; other is not null; other = other.NextInStripe)
         {
-            return _tasks.TryAdd(id, task);
-        }
-    }
-
-    public void Remove(TrackedTask task)
-    {
-        lock (_lock)
-        {
-            // Never remove another task's entry, whatever happens to the id.
-            if (_tasks.Remove(task.Id, out var current) && !ReferenceEquals(current, task))
+            if (other.IdHash == task.IdHash && string.Equals(other.Id, task.Id, StringComparison.Ordinal))
             {
-                _tasks.Add(current.Id, current);
+                SpinGate.Exit(ref _gate);
+                return false;
             }
         }
+
+        task.NextInStripe = head;
+        head = task;
+        if (++_count > _mask + 1)
+        {
+            Grow();
+        }
+
+        SpinGate.Exit(ref _gate);
+        return true;
     }
 
-    public TrackedTask? Find(string id)
+    /// <summary>Removes this very task, if it is there; another task with the same id is never touched.</summary>
+    public void Remove(TrackedTask task)
     {
-        lock (_lock)
+        SpinGate.Enter(ref _gate);
+        ref var link = ref _buckets[Padding + (BucketBits(task.IdHash) & _mask)];
+        while (link is not null)
         {
-            return _tasks.GetValueOrDefault(id);
+            if (ReferenceEquals(link, task))
+            {
+                link = task.NextInStripe;
+                task.NextInStripe = null;
+                _count--;
+                break;
+            }
+
+            link = ref link.NextInStripe;
         }
+
+        SpinGate.Exit(ref _gate);
+    }
+
+    public TrackedTask? Find(string id, int hash)
+    {
+        SpinGate.Enter(ref _gate);
+        var task = _buckets[Padding + (BucketBits(hash) & _mask)];
+        while (task is not null && (task.IdHash != hash || !string.Equals(task.Id, id, StringComparison.Ordinal)))
+        {
+            task = task.NextInStripe;
+        }
+
+        SpinGate.Exit(ref _gate);
+        return task;
     }
 
     public void CopyTo(List<TrackedTask> destination)
     {
-        lock (_lock)
+        SpinGate.Enter(ref _gate);
+        try
         {
-            destination.AddRange(_tasks.Values);
+            var buckets = _buckets;
+            for (var i = Padding; i < buckets.Length - Padding; i++)
+            {
+                for (var task = buckets[i]; task is not null; task = task.NextInStripe)
+                {
+                    destination.Add(task);
+                }
+            }
         }
+        finally
+        {
+            // Growing the destination may throw; the gate must not stay shut.
+            SpinGate.Exit(ref _gate);
+        }
+    }
+
+    // The low bits chose the stripe; the bucket takes the others, so a stripe's tasks spread over all its buckets.
+    private static int BucketBits(int hash) => (int)BitOperations.RotateRight((uint)hash, 8);
+
+    // Doubles the buckets when the chains average more than one task. Called under the gate.
+    private void Grow()
+    {
+        var old = _buckets;
+        var mask = ((_mask + 1) * 2) - 1;
+        var buckets = new TrackedTask?[mask + 1 + (2 * Padding)];
+        for (var i = Padding; i < old.Length - Padding; i++)
+        {
+            var task = old[i];
+            while (task is not null)
+            {
+                var next = task.NextInStripe;
+                ref var head = ref buckets[Padding + (BucketBits(task.IdHash) & mask)];
+                task.NextInStripe = head;
+                head = task;
+                task = next;
+            }
+        }
+
+        _buckets = buckets;
+        _mask = mask;
     }
 }

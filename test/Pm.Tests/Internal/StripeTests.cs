@@ -1,0 +1,83 @@
+using Pm.Internal;
+
+namespace Pm.Tests.Internal;
+
+public sealed class StripeTests
+{
+    private static readonly ProcessList Owner = new();
+
+    // Tasks built directly, so a test chooses their hashes: equal hashes put them in one chain.
+    private static TrackedTask Task(string id, int hash) => new(Owner, id, hash, null, TaskOptions.Default, 0, default);
+
+    [Fact]
+    public void TryAdd_SameIdAndHash_IsRefusedAndKeepsTheFirst()
+    {
+        var stripe = new Stripe();
+        var first = Task("a", 7);
+
+        Assert.True(stripe.TryAdd(first));
+        Assert.False(stripe.TryAdd(Task("a", 7)));
+
+        Assert.Same(first, stripe.Find("a", 7));
+        Assert.Equal(1, stripe.Count);
+    }
+
+    [Fact]
+    public void CollidingHashes_EachIdIsFoundAndRemovedOnItsOwn()
+    {
+        var stripe = new Stripe();
+        var tasks = Enumerable.Range(0, 5).Select(i => Task($"t{i}", 42)).ToArray();
+        foreach (var task in tasks)
+        {
+            Assert.True(stripe.TryAdd(task));
+        }
+
+        // Middle, last added (the chain's head), first added (its tail).
+        foreach (var index in new[] { 2, 4, 0 })
+        {
+            stripe.Remove(tasks[index]);
+            Assert.Null(stripe.Find(tasks[index].Id, 42));
+            Assert.Null(tasks[index].NextInStripe);
+        }
+
+        Assert.Same(tasks[1], stripe.Find("t1", 42));
+        Assert.Same(tasks[3], stripe.Find("t3", 42));
+        Assert.Equal(2, stripe.Count);
+    }
+
+    [Fact]
+    public void Remove_AnotherTaskWithTheSameId_LeavesTheStoredOneAlone()
+    {
+        var stripe = new Stripe();
+        var running = Task("a", 1);
+        stripe.TryAdd(running);
+
+        stripe.Remove(Task("a", 1));
+
+        Assert.Same(running, stripe.Find("a", 1));
+        Assert.Equal(1, stripe.Count);
+    }
+
+    [Fact]
+    public void ManyTasks_SurviveGrowingAndAreAllCopied()
+    {
+        var stripe = new Stripe();
+        var tasks = Enumerable.Range(0, 10_000).Select(i => Task($"t{i}", i * 31)).ToArray();
+        foreach (var task in tasks)
+        {
+            Assert.True(stripe.TryAdd(task));
+        }
+
+        foreach (var task in tasks.Where((_, i) => i % 3 == 0))
+        {
+            stripe.Remove(task);
+        }
+
+        var copied = new List<TrackedTask>();
+        stripe.CopyTo(copied);
+        var expected = tasks.Where((_, i) => i % 3 != 0).ToArray();
+        Assert.Equal(expected.Length, stripe.Count);
+        Assert.Equal(expected.Select(t => t.Id).Order(), copied.Select(t => t.Id).Order());
+        Assert.All(expected, t => Assert.Same(t, stripe.Find(t.Id, t.IdHash)));
+    }
+}
