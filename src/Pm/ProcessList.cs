@@ -117,7 +117,7 @@ public sealed partial class ProcessList : IDisposable
             AttributeArray.From(attributes),
             options ?? TaskOptions,
             NowTicks(),
-            Activity.Current?.TraceId ?? default);
+            Activity.Current);
 
         if (cancellationToken.CanBeCanceled)
         {

@@ -42,7 +42,7 @@ public sealed class TrackedTask : IDisposable
     private int _flags;
     private int _gate;
 
-    internal TrackedTask(ProcessList list, string id, int idHash, KeyValuePair<string, object?>[]? attributes, TaskOptions options, long startTicks, ActivityTraceId traceId)
+    internal TrackedTask(ProcessList list, string id, int idHash, KeyValuePair<string, object?>[]? attributes, TaskOptions options, long startTicks, Activity? activity)
     {
         _list = list;
         Id = id;
@@ -51,7 +51,10 @@ public sealed class TrackedTask : IDisposable
         _attributes = attributes;
         _startTicks = startTicks;
         _historyLimit = options.HistoryLimit;
-        _traceId = traceId;
+        if (activity is not null)
+        {
+            _traceId = activity.TraceId;
+        }
         _flags = (int)((options.ForbidCancel ? TaskFlags.ForbidCancel : 0) | (options.SuppressKillException ? TaskFlags.SuppressKillException : 0));
     }
 

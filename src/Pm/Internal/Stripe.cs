@@ -50,7 +50,12 @@ internal sealed class Stripe
             }
         }
 
-        task.NextInStripe = head;
+        // Storing a null reference needs no write barrier: most chains are empty, so skip the store then.
+        if (head is not null)
+        {
+            task.NextInStripe = head;
+        }
+
         head = task;
         if (++_count > _mask + 1)
         {
@@ -70,8 +75,16 @@ internal sealed class Stripe
         {
             if (ReferenceEquals(link, task))
             {
-                link = task.NextInStripe;
-                task.NextInStripe = null;
+                if (task.NextInStripe is { } next)
+                {
+                    link = next;
+                    task.NextInStripe = null;
+                }
+                else
+                {
+                    link = null;
+                }
+
                 _count--;
                 break;
             }

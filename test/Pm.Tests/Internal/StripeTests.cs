@@ -7,7 +7,7 @@ public sealed class StripeTests
     private static readonly ProcessList Owner = new();
 
     // Tasks built directly, so a test chooses their hashes: equal hashes put them in one chain.
-    private static TrackedTask Task(string id, int hash) => new(Owner, id, hash, null, TaskOptions.Default, 0, default);
+    private static TrackedTask Task(string id, int hash) => new(Owner, id, hash, null, TaskOptions.Default, 0, null);
 
     [Fact]
     public void TryAdd_SameIdAndHash_IsRefusedAndKeepsTheFirst()
