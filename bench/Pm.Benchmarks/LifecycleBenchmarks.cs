@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 
 namespace Pm.Benchmarks;
@@ -10,7 +9,6 @@ namespace Pm.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class LifecycleBenchmarks
 {
-    private readonly KeyValuePair<string, object?>[] _attributes = [new("method", "GET"), new("uri", "/api/items/77")];
     private readonly ConcurrentDictionary<string, object> _dictionary = new();
     private readonly object _item = new();
     private readonly ActivitySource _source = new("Pm.Benchmarks");
@@ -41,20 +39,10 @@ public class LifecycleBenchmarks
     }
 
     [Benchmark(Description = "Pm: start + 2 attrs + 3 status + done")]
-    public void PmLifecycle() => RunLifecycle(_list, "req77", _attributes);
+    public void PmLifecycle() => Workloads.Lifecycle(_list, "req77");
 
     [Benchmark(Description = "Pm, same lifecycle with a clock that costs nothing")]
-    public void PmLifecycleFrozenClock() => RunLifecycle(_frozenClockList, "req77", _attributes);
-
-    /// <summary>The lifecycle every Pm row measures: what one tracked HTTP request costs.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RunLifecycle(ProcessList list, string id, KeyValuePair<string, object?>[] attributes)
-    {
-        using var task = list.Start(id, attributes);
-        task.Status("parsing");
-        task.Status("querying");
-        task.Status("rendering");
-    }
+    public void PmLifecycleFrozenClock() => Workloads.Lifecycle(_frozenClockList, "req77");
 
     [Benchmark(Description = "TimeProvider.System.GetUtcNow (5 per lifecycle)")]
     public long ClockRead() => _clock.GetUtcNow().UtcTicks;

@@ -9,7 +9,6 @@ public class ParallelLifecycleBenchmarks
 {
     private const int Lifecycles = 200_000;
 
-    private readonly KeyValuePair<string, object?>[] _attributes = [new("method", "GET"), new("uri", "/api/items/77")];
     private string[][] _ids = [];
     private ProcessList _list = null!;
 
@@ -26,34 +25,34 @@ public class ParallelLifecycleBenchmarks
     public void Setup()
     {
         _list = new ProcessList(new ProcessListOptions { FinishedTaskLimit = Retained });
-        _ids = [.. Enumerable.Range(0, 2).Select(t => Enumerable.Range(0, IdsPerThread).Select(i => $"req-{t}-{i}").ToArray())];
+        _ids = Workloads.Ids(2, IdsPerThread);
     }
 
     [GlobalCleanup]
     public void Cleanup() => _list.Dispose();
 
+    // One id per thread keeps each thread on a stripe of its own (the tracker's own scaling); 64 ids per thread
+    // spread both threads over every stripe, as real request ids do, so stripes are shared.
     [Benchmark(OperationsPerInvoke = Lifecycles)]
-    public void Lifecycle()
-    {
-        var threads = new Thread[Threads];
-        for (var t = 0; t < threads.Length; t++)
-        {
-            // One id per thread keeps each thread on a stripe of its own (the tracker's own scaling); 64 ids per
-            // thread spread both threads over every stripe, as real request ids do, so stripes are shared.
-            var ids = _ids[t];
-            threads[t] = new Thread(() =>
-            {
-                for (var i = 0; i < Lifecycles / threads.Length; i++)
-                {
-                    LifecycleBenchmarks.RunLifecycle(_list, ids[i & (ids.Length - 1)], _attributes);
-                }
-            });
-            threads[t].Start();
-        }
+    public void Lifecycle() => Workloads.Lifecycles(_list, _ids, Threads, Lifecycles);
+}
 
-        foreach (var thread in threads)
-        {
-            thread.Join();
-        }
-    }
+/// <summary>What this machine gives two threads at all: work that shares nothing, and the lifecycle's allocations alone.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class ScalingCeilingBenchmarks
+{
+    private const int Operations = 200_000;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "~250 ns of arithmetic, nothing shared")]
+    public void Arithmetic() => Workloads.Arithmetic(Threads, Operations);
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "the same arithmetic + a lifecycle's 240 B")]
+    public void ArithmeticAndAllocation() => Workloads.Allocations(Threads, Operations, withArithmetic: true);
+
+    [Benchmark(OperationsPerInvoke = Operations, Description = "the lifecycle's 240 B of allocation alone")]
+    public void Allocation() => Workloads.Allocations(Threads, Operations, withArithmetic: false);
 }

@@ -7,4 +7,10 @@ if (args is ["serve"])
     return;
 }
 
+if (args is ["scaling"])
+{
+    Scaling.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

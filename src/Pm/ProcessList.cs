@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Pm.Internal;
 
 namespace Pm;
@@ -166,9 +167,14 @@ public sealed partial class ProcessList : IDisposable
 
         if (HasObservers)
         {
-            Publish(new TaskEvent(TaskEventKind.Finished, task.Id, new DateTimeOffset(task.EndTicks, TimeSpan.Zero), finalEntry, outcome, TimeSpan.FromTicks(durationTicks)));
+            PublishFinished(task, outcome, durationTicks, finalEntry);
         }
     }
+
+    // Kept out of OnFinished: the event is a large struct, and a frame holding one is zeroed on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PublishFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, string finalEntry) =>
+        Publish(new TaskEvent(TaskEventKind.Finished, task.Id, new DateTimeOffset(task.EndTicks, TimeSpan.Zero), finalEntry, outcome, TimeSpan.FromTicks(durationTicks)));
 
     private Stripe StripeOf(int hash) => _stripes[hash & _stripeMask];
 

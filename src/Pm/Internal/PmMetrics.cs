@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Pm.Internal;
 
@@ -42,21 +43,13 @@ internal sealed class PmMetrics : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Finished(TaskOutcome outcome, long durationTicks)
     {
-        if (!_finished.Enabled && !_duration.Enabled)
+        if (_finished.Enabled || _duration.Enabled)
         {
-            return;
+            Record(outcome, durationTicks);
         }
-
-        var tag = outcome switch
-        {
-            TaskOutcome.Ended => Ended,
-            TaskOutcome.Killed => Killed,
-            _ => Aborted,
-        };
-        _finished.Add(1, tag);
-        _duration.Record(durationTicks / (double)TimeSpan.TicksPerSecond, tag);
     }
 
     public void Honoured(long ticksSinceKill) => _timeToHonour.Record(ticksSinceKill / (double)TimeSpan.TicksPerSecond);
@@ -67,6 +60,18 @@ internal sealed class PmMetrics : IDisposable
         KillResult.NotFound => KillNotFound,
         _ => KillForbidden,
     });
+
+    private void Record(TaskOutcome outcome, long durationTicks)
+    {
+        var tag = outcome switch
+        {
+            TaskOutcome.Ended => Ended,
+            TaskOutcome.Killed => Killed,
+            _ => Aborted,
+        };
+        _finished.Add(1, tag);
+        _duration.Record(durationTicks / (double)TimeSpan.TicksPerSecond, tag);
+    }
 
     public void Dispose()
     {
