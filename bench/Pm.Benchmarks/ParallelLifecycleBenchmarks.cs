@@ -25,14 +25,12 @@ public class ParallelLifecycleBenchmarks
     public void Setup()
     {
         _list = new ProcessList(new ProcessListOptions { FinishedTaskLimit = Retained });
-        _ids = Workloads.Ids(2, IdsPerThread);
+        _ids = Workloads.Ids(_list, 2, IdsPerThread);
     }
 
     [GlobalCleanup]
     public void Cleanup() => _list.Dispose();
 
-    // One id per thread keeps each thread on a stripe of its own (the tracker's own scaling); 64 ids per thread
-    // spread both threads over every stripe, as real request ids do, so stripes are shared.
     [Benchmark(OperationsPerInvoke = Lifecycles)]
     public void Lifecycle() => Workloads.Lifecycles(_list, _ids, Threads, Lifecycles);
 }

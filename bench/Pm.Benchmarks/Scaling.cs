@@ -15,8 +15,8 @@ internal static class Scaling
     {
         using var retaining = new ProcessList();
         using var notRetaining = new ProcessList(new ProcessListOptions { FinishedTaskLimit = 0 });
-        var oneId = Workloads.Ids(2, 1);
-        var spread = Workloads.Ids(2, 64);
+        var oneId = Workloads.Ids(retaining, 2, 1);
+        var spread = Workloads.Ids(retaining, 2, 64);
         (string Name, Action<int> Run)[] workloads =
         [
             ("Pm lifecycle, retained 1000, 1 id per thread", threads => Workloads.Lifecycles(retaining, oneId, threads, Operations)),

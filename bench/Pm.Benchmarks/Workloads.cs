@@ -7,9 +7,25 @@ internal static class Workloads
 {
     private static readonly KeyValuePair<string, object?>[] Attributes = [new("method", "GET"), new("uri", "/api/items/77")];
 
-    /// <summary>The ids each thread cycles through: one keeps a thread on a stripe of its own, 64 spread over all stripes.</summary>
-    public static string[][] Ids(int threads, int idsPerThread) =>
-        [.. Enumerable.Range(0, threads).Select(t => Enumerable.Range(0, idsPerThread).Select(i => $"req-{t}-{i}").ToArray())];
+    /// <summary>The ids each thread cycles through.</summary>
+    /// <remarks>
+    /// With one id per thread, the ids are picked so that each thread has a stripe of the list to itself (ids hash
+    /// differently in every process, so plain names would share a stripe one run in sixteen): the tracker's own
+    /// scaling. With more, the ids are plain names spread over every stripe, as real request ids are.
+    /// </remarks>
+    public static string[][] Ids(ProcessList list, int threads, int idsPerThread)
+    {
+        if (idsPerThread > 1)
+        {
+            return [.. Enumerable.Range(0, threads).Select(t => Enumerable.Range(0, idsPerThread).Select(i => $"req-{t}-{i}").ToArray())];
+        }
+
+        var taken = new HashSet<int>();
+        return [.. Enumerable.Range(0, threads).Select(t => new[]
+        {
+            Enumerable.Range(0, int.MaxValue).Select(i => $"req-{t}-{i}").First(id => taken.Add(list.StripeIndexOf(id))),
+        })];
+    }
 
     /// <summary>One task lifecycle, the work every Pm row measures: start with 2 attributes, 3 statuses, done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -176,6 +176,9 @@ public sealed partial class ProcessList : IDisposable
     private void PublishFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, string finalEntry) =>
         Publish(new TaskEvent(TaskEventKind.Finished, task.Id, new DateTimeOffset(task.EndTicks, TimeSpan.Zero), finalEntry, outcome, TimeSpan.FromTicks(durationTicks)));
 
+    /// <summary>Gets the index of the stripe an id belongs to; for benchmarks that place threads on stripes.</summary>
+    internal int StripeIndexOf(string id) => id.GetHashCode() & _stripeMask;
+
     private Stripe StripeOf(int hash) => _stripes[hash & _stripeMask];
 
     private TrackedTask? Find(string id)
