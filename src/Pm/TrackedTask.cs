@@ -27,6 +27,9 @@ namespace Pm;
 /// </example>
 public sealed class TrackedTask : IDisposable
 {
+    /// <summary>The next task in the same bucket of the running-task table; written under the stripe's gate.</summary>
+    internal TrackedTask? NextInStripe;
+
     private readonly ProcessList _list;
     private readonly long _startTicks;
     private readonly int _historyLimit;
@@ -55,6 +58,7 @@ public sealed class TrackedTask : IDisposable
         {
             _traceId = activity.TraceId;
         }
+
         _flags = (int)((options.ForbidCancel ? TaskFlags.ForbidCancel : 0) | (options.SuppressKillException ? TaskFlags.SuppressKillException : 0));
     }
 
@@ -102,9 +106,6 @@ public sealed class TrackedTask : IDisposable
 
     /// <summary>Gets the hash of <see cref="Id"/>, computed once at the start.</summary>
     internal int IdHash { get; }
-
-    /// <summary>The next task in the same bucket of the running-task table; written under the stripe's gate.</summary>
-    internal TrackedTask? NextInStripe;
 
     /// <summary>Records a new status and then, if a kill was requested, raises the cancellation.</summary>
     /// <param name="status">The status text; any text, never interpreted.</param>
