@@ -17,11 +17,13 @@ internal static class Scaling
         using var notRetaining = new ProcessList(new ProcessListOptions { FinishedTaskLimit = 0 });
         var oneId = Workloads.Ids(retaining, 2, 1);
         var spread = Workloads.Ids(retaining, 2, 64);
+        var shared = Workloads.Ids(retaining, 2, 1, sameStripe: true);
         (string Name, Action<int> Run)[] workloads =
         [
             ("Pm lifecycle, retained 1000, 1 id per thread", threads => Workloads.Lifecycles(retaining, oneId, threads, Operations)),
             ("Pm lifecycle, retained 1000, 64 ids per thread", threads => Workloads.Lifecycles(retaining, spread, threads, Operations)),
             ("Pm lifecycle, retained 0, 1 id per thread", threads => Workloads.Lifecycles(notRetaining, oneId, threads, Operations)),
+            ("Pm lifecycle, retained 1000, both ids on 1 stripe", threads => Workloads.Lifecycles(retaining, shared, threads, Operations)),
             ("~250 ns of arithmetic, nothing shared", threads => Workloads.Arithmetic(threads, Operations)),
             ("the same arithmetic + a lifecycle's 240 B", threads => Workloads.Allocations(threads, Operations, withArithmetic: true)),
             ("240 B of allocation alone", threads => Workloads.Allocations(threads, Operations, withArithmetic: false)),

@@ -8,12 +8,16 @@ internal static class Workloads
     private static readonly KeyValuePair<string, object?>[] Attributes = [new("method", "GET"), new("uri", "/api/items/77")];
 
     /// <summary>The ids each thread cycles through.</summary>
-    /// <remarks>
-    /// With one id per thread, the ids are picked so that each thread has a stripe of the list to itself (ids hash
-    /// differently in every process, so plain names would share a stripe one run in sixteen): the tracker's own
-    /// scaling. With more, the ids are plain names spread over every stripe, as real request ids are.
-    /// </remarks>
-    public static string[][] Ids(ProcessList list, int threads, int idsPerThread)
+    /// <param name="list">The list whose stripes the ids are placed on.</param>
+    /// <param name="threads">The number of threads.</param>
+    /// <param name="idsPerThread">
+    /// One: each thread gets an id on a stripe of its own (ids hash differently in every process, so plain names
+    /// would share a stripe one run in sixteen), the tracker's own scaling. More: plain names spread over every
+    /// stripe, as real request ids are.
+    /// </param>
+    /// <param name="sameStripe">With one id per thread, put every thread's id on the same stripe instead: the worst case.</param>
+    /// <returns>The ids of each thread.</returns>
+    public static string[][] Ids(ProcessList list, int threads, int idsPerThread, bool sameStripe = false)
     {
         if (idsPerThread > 1)
         {
@@ -21,9 +25,12 @@ internal static class Workloads
         }
 
         var taken = new HashSet<int>();
+        var first = list.StripeIndexOf("req-0-0");
         return [.. Enumerable.Range(0, threads).Select(t => new[]
         {
-            Enumerable.Range(0, int.MaxValue).Select(i => $"req-{t}-{i}").First(id => taken.Add(list.StripeIndexOf(id))),
+            Enumerable.Range(0, int.MaxValue)
+                .Select(i => $"req-{t}-{i}")
+                .First(id => sameStripe ? list.StripeIndexOf(id) == first : taken.Add(list.StripeIndexOf(id))),
         })];
     }
 
