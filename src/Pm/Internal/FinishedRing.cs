@@ -7,8 +7,8 @@ namespace Pm.Internal;
 /// <remarks>
 /// Threads are dealt out over the rings (about one per processor) in the order they first finish a task, and claim
 /// a slot with one interlocked increment on a counter that other cores rarely touch; readers merge the rings,
-/// order them by end time and keep the newest. So at most
-/// <c>rings × limit</c> tasks are referenced, and exactly the newest <c>limit</c> are reported. A reader racing a
+/// order them by end time and keep the newest. So at most <c>rings × limit</c> tasks are referenced, and exactly
+/// the newest <c>limit</c> are reported. A reader racing a
 /// writer may miss the newest task or see it early; it never sees a task twice.
 /// </remarks>
 internal sealed class FinishedRing
@@ -75,8 +75,8 @@ internal sealed class FinishedRing
         return tasks.Find(t => string.Equals(t.Id, id, StringComparison.Ordinal));
     }
 
-    // The counter sits in the middle of a 192-byte object: rings written by different processors, allocated side
-    // by side, would otherwise share a cache line and every finished task would move it between cores.
+    // The counter sits in the middle of a 192-byte object: rings written by different threads, allocated side by
+    // side, would otherwise share a cache line and every finished task would move it between cores.
     [StructLayout(LayoutKind.Explicit, Size = 192)]
     private sealed class Ring
     {
