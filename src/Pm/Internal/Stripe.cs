@@ -59,7 +59,7 @@ internal sealed class Stripe
         head = task;
         if (++_count > _mask + 1)
         {
-            Grow();
+            Resize((_mask + 1) * 2);
         }
 
         SpinGate.Exit(ref _gate);
@@ -85,7 +85,13 @@ internal sealed class Stripe
                     link = null;
                 }
 
-                _count--;
+                // Shrinks once a burst is over, with room to spare so that a count hovering near a bound does
+                // not resize on every start and end.
+                if (--_count < (_mask + 1) / 8 && _mask + 1 > InitialBuckets)
+                {
+                    Resize(Math.Max(InitialBuckets, (int)BitOperations.RoundUpToPowerOf2((uint)_count * 2)));
+                }
+
                 break;
             }
 
@@ -132,11 +138,15 @@ internal sealed class Stripe
     // The low bits chose the stripe; the bucket takes the others, so a stripe's tasks spread over all its buckets.
     private static int BucketBits(int hash) => (int)BitOperations.RotateRight((uint)hash, 8);
 
-    // Doubles the buckets when the chains average more than one task. Called under the gate.
-    private void Grow()
+    /// <summary>Gets the number of buckets, which follows the number of tasks up and down.</summary>
+    internal int BucketCount => _mask + 1;
+
+    // Rehashes into a new bucket array: doubled when the chains average more than one task, made smaller when
+    // they average less than an eighth. Called under the gate.
+    private void Resize(int bucketCount)
     {
         var old = _buckets;
-        var mask = ((_mask + 1) * 2) - 1;
+        var mask = bucketCount - 1;
         var buckets = new TrackedTask?[mask + 1 + (2 * Padding)];
         for (var i = Padding; i < old.Length - Padding; i++)
         {

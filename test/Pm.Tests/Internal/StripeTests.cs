@@ -82,6 +82,28 @@ public sealed class StripeTests
     }
 
     [Fact]
+    public void Buckets_FollowTheCountUpAndBackDown()
+    {
+        var stripe = new Stripe();
+        var initial = stripe.BucketCount;
+        var tasks = Enumerable.Range(0, 4096).Select(i => Task($"t{i}", i * 7919)).ToArray();
+        foreach (var task in tasks)
+        {
+            stripe.TryAdd(task);
+        }
+
+        Assert.Equal(4096, stripe.BucketCount);
+
+        foreach (var task in tasks[1..])
+        {
+            stripe.Remove(task);
+        }
+
+        Assert.Equal(initial, stripe.BucketCount);
+        Assert.Same(tasks[0], stripe.Find(tasks[0].Id, tasks[0].IdHash));
+    }
+
+    [Fact]
     public void ContendedStripe_KeepsEveryTaskItsOwn()
     {
         // Four threads on one stripe and one chain (equal hashes): every add, find and remove meets the others.
