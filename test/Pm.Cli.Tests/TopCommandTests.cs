@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Pm.AspNetCore;
 
 namespace Pm.Cli.Tests;
 
 /// <summary>Drives <c>pm top</c> in a real pseudo-terminal (tmux), as a user would, against real servers.</summary>
-public sealed class TopCommandTests
+public sealed partial class TopCommandTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -64,12 +65,16 @@ public sealed class TopCommandTests
         await tmux.WaitForAsync(screen => screen.Contains("late-arrival", StringComparison.Ordinal) && screen.Contains($"{endpoint2}: DOWN", StringComparison.Ordinal));
 
         // q exits with 0 and leaves the alternate screen: the shell's own screen is back, without the view.
+        // The typed command line holds "PM-EXIT=$?" too, so only a line the echo printed counts.
         await tmux.SendAsync("q");
-        var final = await tmux.WaitForAsync(screen => screen.Contains("PM-EXIT=", StringComparison.Ordinal));
-        Assert.Contains("PM-EXIT=0", final, StringComparison.Ordinal);
+        var final = await tmux.WaitForAsync(screen => ExitLine().IsMatch(screen));
+        Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
         Assert.DoesNotContain("late-arrival", final, StringComparison.Ordinal);
         Assert.DoesNotContain("pm top  ", final, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"^PM-EXIT=(?<code>\d+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ExitLine();
 
     /// <summary>One tmux server of its own, with one shell in a fixed-size window.</summary>
     private sealed class Tmux : IAsyncDisposable
