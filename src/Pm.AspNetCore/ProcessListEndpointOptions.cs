@@ -5,7 +5,7 @@ namespace Pm.AspNetCore;
 public sealed class ProcessListEndpointOptions
 {
     private int _maxIdLength = 1024;
-    private int _eventBufferSize = 1024;
+    private int _eventBufferSize = 4 * 1024 * 1024;
 
     /// <summary>Gets or sets the bearer token every request must carry; <see langword="null"/> requires none.</summary>
     /// <remarks>
@@ -52,8 +52,12 @@ public sealed class ProcessListEndpointOptions
         }
     }
 
-    /// <summary>Gets or sets how many changes the live stream buffers per subscriber before dropping it.</summary>
-    /// <remarks>The default value is 1,024. A slow subscriber is dropped; the server is never slowed.</remarks>
+    /// <summary>Gets or sets how many bytes of frames may wait for one subscriber of the live stream before it is dropped.</summary>
+    /// <remarks>
+    /// The default value is 4 MiB. Frames are shared by all subscribers, so this bounds what a client that stops reading
+    /// keeps alive, not a copy per client. A dropped subscriber gets a <c>dropped</c> event if it reads again; the
+    /// server and its tasks are never slowed. A frame is always accepted when none is waiting.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int EventBufferSize
     {
@@ -65,7 +69,59 @@ public sealed class ProcessListEndpointOptions
         }
     }
 
+    /// <summary>Gets or sets the shortest time between two frames of the live stream.</summary>
+    /// <remarks>
+    /// The default value is 100 milliseconds: at most ten frames a second, each holding the latest state of the tasks
+    /// that changed since the one before, so the stream's bandwidth depends on the running tasks, not on the request rate.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 10 milliseconds or more than a minute.</exception>
+    public TimeSpan EventFrameInterval
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromMilliseconds(10));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMinutes(1));
+            field = value;
+        }
+    } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets or sets how many clients may follow the live stream at once; more get 503 with <c>Retry-After</c>.</summary>
+    /// <remarks>The default value is 100.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxEventSubscribers
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 100;
+
+    /// <summary>Gets or sets how long a write to a live stream subscriber may take before its connection is aborted.</summary>
+    /// <remarks>The default value is 10 seconds. A client that stops reading is cut off after it and its memory released.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan EventWriteTimeout
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets the interval of keep-alive comments on the live stream.</summary>
     /// <remarks>The default value is 15 seconds.</remarks>
-    public TimeSpan EventKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan EventKeepAliveInterval
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(15);
 }

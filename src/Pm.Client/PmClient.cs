@@ -169,13 +169,30 @@ public sealed class PmClient
         }
     }
 
-    /// <summary>Streams the server's changes (an extension): first one <c>snapshot</c> event per running task, then every change.</summary>
+    /// <summary>Follows the server's live stream (an extension): a snapshot of the running tasks, then a frame for each batch of changes.</summary>
     /// <param name="cancellationToken">Ends the stream.</param>
     /// <returns>
-    /// The events. A <c>dropped</c> event, when the server dropped this subscriber for falling behind, ends the stream.
+    /// The frames. The first is a snapshot (<see cref="ProcFrame.IsSnapshot"/>): every running task, replacing what the
+    /// caller had. In each later frame, remove the <see cref="ProcFrame.Finished"/> tasks first, then add or replace the
+    /// <see cref="ProcFrame.Procs"/>. The server may send a snapshot again at any time. The sequence ends when the
+    /// server ends the stream.
     /// </returns>
-    /// <exception cref="PmClientException">The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>.</exception>
-    public async IAsyncEnumerable<ProcEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="PmClientException">
+    /// The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>; with <see cref="PmErrorKind.Transport"/>
+    /// when the server dropped this client for falling behind or the connection broke.
+    /// </exception>
+    /// <example>
+    /// <code>
+    /// var tasks = new Dictionary&lt;string, ProcDetail&gt;();
+    /// await foreach (var frame in client.WatchAsync(ct))
+    /// {
+    ///     if (frame.IsSnapshot) tasks.Clear();
+    ///     foreach (var f in frame.Finished) tasks.Remove(f.Id);
+    ///     foreach (var p in frame.Procs) tasks[p.Id] = p;
+    /// }
+    /// </code>
+    /// </example>
+    public async IAsyncEnumerable<ProcFrame> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Get, _prefix + "/?view=events", null, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         EnsureSuccess(response);
@@ -218,18 +235,9 @@ public sealed class PmClient
                 continue;
             }
 
-            if (name is null)
+            if (name is not null && Parse(name, data.ToString()) is { } frame)
             {
-                continue;
-            }
-
-            foreach (var change in Parse(name, data.ToString()))
-            {
-                yield return change;
-                if (change.Type == "dropped")
-                {
-                    yield break;
-                }
+                yield return frame;
             }
 
             name = null;
@@ -237,20 +245,22 @@ public sealed class PmClient
         }
     }
 
-    private static List<ProcEvent> Parse(string name, string data)
+    // Events of other names are later extensions, skipped.
+    private static ProcFrame? Parse(string name, string data)
     {
         try
         {
             switch (name)
             {
                 case "snapshot":
-                    var snapshot = JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcResponse)
-                        ?? throw new JsonException("empty snapshot");
-                    return snapshot.Procs.Select(p => new ProcEvent("snapshot", p.Id, snapshot.ServerTime) { Proc = p }).ToList();
+                    var snapshot = JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcResponse) ?? throw new JsonException("empty snapshot");
+                    return new ProcFrame(snapshot.Procs, [], FrameCounts.None, snapshot.ServerTime) { IsSnapshot = true };
+                case "frame":
+                    return JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcFrame) ?? throw new JsonException("empty frame");
                 case "dropped":
-                    return [new ProcEvent("dropped", string.Empty, DateTimeOffset.MinValue) { Text = data }];
+                    throw new PmClientException("The server dropped the event stream because this client fell too far behind.") { Kind = PmErrorKind.Transport };
                 default:
-                    return [JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcEvent) ?? throw new JsonException("empty event")];
+                    return null;
             }
         }
         catch (JsonException ex)

@@ -1,12 +1,20 @@
+using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Pm.Protocol;
 
 namespace Pm.AspNetCore.Tests;
 
 public sealed class EventStreamTests
 {
+    private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(100);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(string Name, JsonElement Data)> NextAsync(StreamReader reader)
+    internal static async Task<(string Name, string Data)> NextAsync(StreamReader reader)
     {
         string? name = null;
         while (await reader.ReadLineAsync(Ct) is { } line)
@@ -17,71 +25,276 @@ public sealed class EventStreamTests
             }
             else if (line.StartsWith("data: ", StringComparison.Ordinal) && name is not null)
             {
-                return (name, JsonDocument.Parse(line[6..]).RootElement);
+                return (name, line[6..]);
             }
         }
 
         throw new EndOfStreamException();
     }
 
-    [Fact]
-    public async Task Events_StreamSnapshotThenEveryChange()
+    private static async Task<ProcFrame> NextFrameAsync(StreamReader reader)
     {
-        await using var app = await TestApp.StartWithProcsAsync();
-        using var existing = app.List.Start("existing");
-        using var response = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var (name, data) = await NextAsync(reader);
+        Assert.Equal("frame", name);
+        return JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcFrame)!;
+    }
+
+    private static async Task<ProcResponse> SnapshotAsync(StreamReader reader)
+    {
+        var (name, data) = await NextAsync(reader);
+        Assert.Equal("snapshot", name);
+        return JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcResponse)!;
+    }
+
+    private static async Task<(TestApp App, FakeTimeProvider Time)> StartWithFakeTimeAsync(Action<ProcessListEndpointOptions>? configure = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+        var app = await TestApp.StartAsync(a => a.MapProcessList("/procs", configure), s => s.AddSingleton<TimeProvider>(time));
+        return (app, time);
+    }
+
+    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> SubscribeAsync(TestApp app)
+    {
+        var response = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-
-        var snapshot = await NextAsync(reader);
-        Assert.Equal("snapshot", snapshot.Name);
-        Assert.Equal("existing", snapshot.Data.GetProperty("procs")[0].GetProperty("id").GetString());
-
-        var task = app.List.Start("t", [new("k", 1)]);
-        task.Status("working");
-        task.SetAttribute("k", 2);
-        app.List.Kill("t", "stop");
-        task.Done(Assert.Throws<TaskKilledException>(task.CheckCancel));
-
-        var events = new List<(string Name, JsonElement Data)>();
-        for (var i = 0; i < 5; i++)
-        {
-            events.Add(await NextAsync(reader));
-        }
-
-        Assert.Equal(["started", "status", "attribute", "cancelling", "finished"], events.Select(e => e.Name));
-        Assert.All(events, e => Assert.Equal("t", e.Data.GetProperty("id").GetString()));
-        Assert.Equal("working", events[1].Data.GetProperty("text").GetString());
-        Assert.Equal("stop", events[3].Data.GetProperty("text").GetString());
-        Assert.Equal("killed", events[4].Data.GetProperty("outcome").GetString());
-        Assert.Equal("killed: stop", events[4].Data.GetProperty("text").GetString());
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync(Ct)));
     }
 
     [Fact]
-    public async Task Events_SlowSubscriber_IsDroppedAndTasksAreNotSlowed()
+    public async Task Events_StreamSnapshotThenFramesWithLatestState()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.EventBufferSize = 4);
-        using var response = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-        Assert.Equal("snapshot", (await NextAsync(reader)).Name);
-
-        // Far more changes than the buffer holds, made without reading: none of them may block.
-        using (var task = app.List.Start("burst"))
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        using var existing = app.List.Start("existing", [new("k", "v")]);
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
         {
-            for (var i = 0; i < 50_000; i++)
+            var snapshot = await SnapshotAsync(reader);
+            Assert.Equal("existing", Assert.Single(snapshot.Procs).Id);
+            Assert.Equal(time.GetUtcNow(), snapshot.ServerTime);
+
+            // Several changes between two frames arrive as the task's latest state, once.
+            var task = app.List.Start("t", [new("k", 1)]);
+            task.Status("working");
+            task.SetAttribute("k", 2);
+            app.List.Kill("t", "stop");
+            time.Advance(Frame);
+            var frame = await NextFrameAsync(reader);
+            var proc = Assert.Single(frame.Procs);
+            Assert.Equal(("t", "[cancel request: stop]", true), (proc.Id, proc.Status, proc.Cancelling));
+            Assert.Equal(JsonSerializer.SerializeToElement(2).GetRawText(), proc.Attrs!.Items.Single(a => a.Key == "k").Value?.ToString());
+            Assert.Empty(frame.Finished);
+            Assert.Equal(new FrameCounts(1, 0), frame.Counts);
+            Assert.Equal(time.GetUtcNow(), frame.ServerTime);
+
+            task.Done(Assert.Throws<TaskKilledException>(task.CheckCancel));
+            time.Advance(Frame);
+            frame = await NextFrameAsync(reader);
+            Assert.Empty(frame.Procs);
+            var finished = Assert.Single(frame.Finished);
+            Assert.Equal(("t", "killed"), (finished.Id, finished.Outcome));
+            Assert.Equal(new FrameCounts(0, 1), frame.Counts);
+        }
+    }
+
+    [Fact]
+    public async Task Events_TasksStartedAndFinishedBetweenFrames_AreOnlyCounted()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            Assert.Empty((await SnapshotAsync(reader)).Procs);
+            for (var i = 0; i < 1_000; i++)
             {
-                task.Status("s" + i);
+                using var shortLived = app.List.Start("short-" + i);
+                shortLived.Status("busy");
+            }
+
+            using var kept = app.List.Start("kept");
+            time.Advance(Frame);
+            var frame = await NextFrameAsync(reader);
+            Assert.Equal("kept", Assert.Single(frame.Procs).Id);
+            Assert.Empty(frame.Finished);
+            Assert.Equal(new FrameCounts(1_001, 1_000), frame.Counts);
+        }
+    }
+
+    [Fact]
+    public async Task Events_IdEndingAndStartingAgainInOneFrame_IsRemovedThenReplaced()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var first = app.List.Start("x");
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            var original = Assert.Single((await SnapshotAsync(reader)).Procs);
+            time.Advance(TimeSpan.FromSeconds(1));
+            first.Dispose();
+            using var second = app.List.Start("x");
+            time.Advance(Frame);
+            var frame = await NextFrameAsync(reader);
+
+            // Applied in order — removals, then procs — the client ends up with the new task only.
+            Assert.Equal("x", Assert.Single(frame.Finished).Id);
+            var replaced = Assert.Single(frame.Procs);
+            Assert.Equal("x", replaced.Id);
+            Assert.True(replaced.ProcTime > original.ProcTime);
+        }
+    }
+
+    [Fact]
+    public async Task Events_FrameBytes_AreWhatTheSerializerWrites()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        using var before = app.List.Start("before");
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            var (_, snapshotData) = await NextAsync(reader);
+            Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize(snapshotData, PmJsonContext.Default.ProcResponse)!, PmJsonContext.Default.ProcResponse), snapshotData);
+
+            using var task = app.List.Start("a\"b", [new("n", 1), new("s", "é")]);
+            before.Dispose();
+            time.Advance(Frame);
+            var (name, data) = await NextAsync(reader);
+            Assert.Equal("frame", name);
+            Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcFrame)!, PmJsonContext.Default.ProcFrame), data);
+        }
+    }
+
+    [Fact]
+    public async Task Events_NothingChanged_SendsNoFrame()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            await SnapshotAsync(reader);
+            time.Advance(Frame);
+            time.Advance(Frame);
+            using var task = app.List.Start("only");
+            time.Advance(Frame);
+
+            // The first frame after the quiet ones is the one with the change.
+            Assert.Equal("only", Assert.Single((await NextFrameAsync(reader)).Procs).Id);
+        }
+    }
+
+    [Fact]
+    public async Task Events_LateSubscriber_GetsViewOfLastFrameThenLaterFrames()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var (firstResponse, firstReader) = await SubscribeAsync(app);
+        using (firstResponse)
+        using (firstReader)
+        {
+            await SnapshotAsync(firstReader);
+            var a = app.List.Start("a");
+            time.Advance(Frame);
+            await NextFrameAsync(firstReader);
+
+            var (secondResponse, secondReader) = await SubscribeAsync(app);
+            using (secondResponse)
+            using (secondReader)
+            {
+                Assert.Equal("a", Assert.Single((await SnapshotAsync(secondReader)).Procs).Id);
+                a.Dispose();
+                time.Advance(Frame);
+
+                // Both saw "a", so both are told it ended: the same bytes to each.
+                Assert.Equal("a", Assert.Single((await NextFrameAsync(firstReader)).Finished).Id);
+                Assert.Equal("a", Assert.Single((await NextFrameAsync(secondReader)).Finished).Id);
             }
         }
+    }
 
-        (string Name, JsonElement Data) last;
-        do
+    [Fact]
+    public async Task Events_SubscribersOverLimit_Get503WithRetryAfter()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.MaxEventSubscribers = 2);
+        var (r1, s1) = await SubscribeAsync(app);
+        var (r2, s2) = await SubscribeAsync(app);
+        using (r1)
+        using (s1)
+        using (r2)
+        using (s2)
         {
-            last = await NextAsync(reader);
-        }
-        while (last.Name != "dropped");
+            using var refused = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("maximum of 2", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
-        Assert.Contains("behind", last.Data.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.True(string.IsNullOrWhiteSpace(await reader.ReadToEndAsync(Ct)), "the stream goes on after dropping");
+            // Listing is not a subscription and is never refused.
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("procs/", Ct)).StatusCode);
+        }
+
+        // Once a subscriber leaves, its place is free again.
+        await EventuallyAsync(async () =>
+        {
+            using var again = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+            return again.StatusCode == HttpStatusCode.OK;
+        });
+    }
+
+    [Fact]
+    public async Task Events_SubscriberThatFallsBehind_IsDroppedAndTasksAreNotSlowed()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o =>
+        {
+            o.EventBufferSize = 1;
+            o.EventFrameInterval = TimeSpan.FromMilliseconds(10);
+        });
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            await SnapshotAsync(reader);
+
+            // Large frames while nothing is read fill the connection's buffers; then frames wait, and the subscriber is
+            // dropped. No change may block meanwhile.
+            var changes = 0;
+            using (var task = app.List.Start("busy", [new("payload", new string('x', 256 * 1024))]))
+            {
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(3))
+                {
+                    task.Status("s" + changes++);
+                    await Task.Yield();
+                }
+            }
+
+            (string Name, string Data) last;
+            do
+            {
+                last = await NextAsync(reader);
+            }
+            while (last.Name != "dropped");
+
+            Assert.True(changes > 1_000, $"only {changes} changes were made");
+            Assert.Contains("behind", last.Data, StringComparison.Ordinal);
+            Assert.True(string.IsNullOrWhiteSpace(await reader.ReadToEndAsync(Ct)), "the stream goes on after dropping");
+        }
+    }
+
+    internal static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            await Task.Delay(50, deadline.Token);
+        }
     }
 }

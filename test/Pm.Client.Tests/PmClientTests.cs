@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Pm.Protocol;
 
 namespace Pm.Client.Tests;
 
@@ -65,29 +66,48 @@ public sealed class PmClientTests
     }
 
     [Fact]
-    public async Task WatchAsync_StreamsSnapshotThenChanges()
+    public async Task WatchAsync_StreamsSnapshotThenFrames()
     {
         await using var app = await TestApp.StartWithProcsAsync();
         using var existing = app.List.Start("existing");
         var client = ClientFor(app);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var seen = new List<(string Type, string Id)>();
+        var tasks = new Dictionary<string, ProcDetail>();
+        TrackedTask? added = null;
+        var frames = 0;
 
-        await foreach (var change in client.WatchAsync(cts.Token))
+        await foreach (var frame in client.WatchAsync(Ct))
         {
-            seen.Add((change.Type, change.Id));
-            if (change.Type == "snapshot")
+            if (frame.IsSnapshot)
             {
-                app.List.Start("new").Dispose();
+                tasks.Clear();
             }
 
-            if (change.Type == "finished")
+            foreach (var f in frame.Finished)
+            {
+                tasks.Remove(f.Id);
+            }
+
+            foreach (var p in frame.Procs)
+            {
+                tasks[p.Id] = p;
+            }
+
+            frames++;
+            if (frames == 1)
+            {
+                Assert.True(frame.IsSnapshot);
+                Assert.Equal(["existing"], tasks.Keys);
+                added = app.List.Start("new");
+                existing.Dispose();
+            }
+            else if (tasks.Keys.SequenceEqual(["new"]))
             {
                 break;
             }
         }
 
-        Assert.Equal([("snapshot", "existing"), ("started", "new"), ("finished", "new")], seen);
+        added?.Dispose();
+        Assert.Equal(["new"], tasks.Keys);
     }
 
     [Fact]
@@ -121,9 +141,9 @@ public sealed class PmClientTests
         await NotSupported(() => client.GetProcsAsync(new ProcQuery { Limit = 1 }, Ct));
         await NotSupported(async () =>
         {
-            await foreach (var change in client.WatchAsync(Ct))
+            await foreach (var frame in client.WatchAsync(Ct))
             {
-                Assert.Fail($"got {change.Type}");
+                Assert.Fail($"got a frame of {frame.Procs.Count} tasks");
             }
         });
     }

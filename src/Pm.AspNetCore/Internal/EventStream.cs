@@ -1,41 +1,36 @@
-using System.Text;
-using System.Text.Json;
-using System.Threading.Channels;
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Pm.Protocol;
 
 namespace Pm.AspNetCore.Internal;
 
-/// <summary>Streams a list's changes to one subscriber as Server-Sent Events, through a bounded buffer.</summary>
+/// <summary>Writes the live stream to one subscriber as Server-Sent Events: a snapshot, then the hub's frames.</summary>
 /// <remarks>
-/// The tracker hands each change to the buffer without waiting; when the buffer is full the subscriber is dropped
-/// (it receives a <c>dropped</c> event and the stream ends), so a slow reader never slows the tasks it watches.
-/// The stream opens with a <c>snapshot</c> event holding the running tasks, taken after subscribing so that no
-/// change falls between the two.
+/// Everything is written in chunks of at most <see cref="ChunkSize"/> bytes, each flushed before the next, so a client
+/// that stops reading holds no more than a chunk and the server's output buffer; a flush that does not complete within
+/// <see cref="ProcessListEndpointOptions.EventWriteTimeout"/> aborts the connection.
 /// </remarks>
-internal sealed class EventStream(ProcessList list, ProcessListEndpointOptions options, TimeProvider time)
+internal sealed class EventStream(EventHub hub, ProcessListEndpointOptions options, TimeProvider time)
 {
-    private static readonly byte[] KeepAlive = Encoding.UTF8.GetBytes(": keep-alive\n\n");
+    private const int ChunkSize = 16 * 1024;
 
     public async Task RunAsync(HttpContext context, CancellationToken stopping)
     {
-        var channel = Channel.CreateBounded<TaskEvent>(new BoundedChannelOptions(options.EventBufferSize)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var dropped = false;
-        using var subscription = list.Subscribe(change =>
-        {
-            if (!channel.Writer.TryWrite(change))
-            {
-                dropped = true;
-                channel.Writer.TryComplete();
-            }
-        });
-
         var response = context.Response;
+        var subscriber = hub.TryJoin(out var snapshot, out var snapshotTime);
+        if (subscriber is null)
+        {
+            response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            response.Headers.RetryAfter = "5";
+            response.ContentType = "text/plain; charset=utf-8";
+            await response.WriteAsync(
+                string.Create(CultureInfo.InvariantCulture, $"the live stream has its maximum of {options.MaxEventSubscribers} subscribers; retry later, or poll\n"),
+                context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -45,25 +40,26 @@ internal sealed class EventStream(ProcessList list, ProcessListEndpointOptions o
         // Streams end when the client leaves or the server stops, so a live stream never holds up a shutdown.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var aborted = ended.Token;
+        using var stall = time.CreateTimer(static state => ((HttpContext)state!).Abort(), context, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var body = response.BodyWriter;
         try
         {
-            var now = time.GetUtcNow();
-            await WriteAsync(response, "snapshot", new ProcResponse([.. list.GetAll().Select(ProcDetail.From)], now), PmJsonContext.Default.ProcResponse, aborted).ConfigureAwait(false);
-
-            while (!aborted.IsCancellationRequested)
+            await WriteSnapshotAsync(body, snapshot, snapshotTime, stall, aborted).ConfigureAwait(false);
+            while (true)
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-                wait.CancelAfter(options.EventKeepAliveInterval);
                 bool more;
-                try
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted))
                 {
-                    more = await channel.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
-                {
-                    await response.Body.WriteAsync(KeepAlive, aborted).ConfigureAwait(false);
-                    await response.Body.FlushAsync(aborted).ConfigureAwait(false);
-                    continue;
+                    wait.CancelAfter(options.EventKeepAliveInterval);
+                    try
+                    {
+                        more = await subscriber.WaitAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                    {
+                        await WriteAsync(body, EventFormat.KeepAlive, stall, aborted).ConfigureAwait(false);
+                        continue;
+                    }
                 }
 
                 if (!more)
@@ -71,50 +67,75 @@ internal sealed class EventStream(ProcessList list, ProcessListEndpointOptions o
                     break;
                 }
 
-                while (channel.Reader.TryRead(out var change))
+                while (subscriber.TryRead(out var frame))
                 {
-                    await WriteAsync(response, EventName(change.Kind), ToWire(change), PmJsonContext.Default.ProcEvent, aborted).ConfigureAwait(false);
+                    await WriteAsync(body, frame, stall, aborted).ConfigureAwait(false);
                 }
             }
 
-            if (dropped)
+            if (subscriber.IsDropped)
             {
-                await response.WriteAsync("event: dropped\ndata: {\"reason\":\"the subscriber fell too far behind\"}\n\n", aborted).ConfigureAwait(false);
+                await WriteAsync(body, EventFormat.Dropped, stall, aborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The subscriber went away.
+            // The subscriber went away, or the server is stopping.
         }
-    }
-
-    private static string EventName(TaskEventKind kind) => kind switch
-    {
-        TaskEventKind.Started => "started",
-        TaskEventKind.Status => "status",
-        TaskEventKind.Attribute => "attribute",
-        TaskEventKind.Cancelling => "cancelling",
-        _ => "finished",
-    };
-
-    private static async Task WriteAsync<T>(HttpResponse response, string name, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        // JSON written compactly has no raw newlines, so one data line holds the whole event.
-        var json = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        await response.WriteAsync("event: " + name + "\ndata: ", cancellationToken).ConfigureAwait(false);
-        await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
-        await response.WriteAsync("\n\n", cancellationToken).ConfigureAwait(false);
-        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private ProcEvent ToWire(TaskEvent change)
-    {
-        var wire = new ProcEvent(EventName(change.Kind), change.TaskId, change.Timestamp) { Text = change.Text };
-        if (change.Kind == TaskEventKind.Finished)
+        catch (IOException)
         {
-            return wire with { Outcome = HistoryResponse.OutcomeText(change.Outcome), Duration = change.Duration?.TotalSeconds };
+            // The connection broke, or was aborted for stalling.
+        }
+        finally
+        {
+            hub.Leave(subscriber);
+        }
+    }
+
+    private async Task WriteSnapshotAsync(PipeWriter body, EventView.Entry[] entries, DateTimeOffset serverTime, ITimer stall, CancellationToken cancellationToken)
+    {
+        body.Write(EventFormat.SnapshotStart);
+        var buffered = EventFormat.SnapshotStart.Length;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (i > 0)
+            {
+                body.Write(","u8);
+            }
+
+            var json = entries[i].Json;
+            body.Write(json);
+            buffered += json.Length + 1;
+            if (buffered >= ChunkSize)
+            {
+                await FlushAsync(body, stall, cancellationToken).ConfigureAwait(false);
+                buffered = 0;
+            }
         }
 
-        return list.TryGet(change.TaskId, out var snapshot) ? wire with { Proc = ProcDetail.From(snapshot) } : wire;
+        EventFormat.WriteSnapshotEnd(body, serverTime);
+        await FlushAsync(body, stall, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(PipeWriter body, ReadOnlyMemory<byte> data, ITimer stall, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var chunk = data.Length > ChunkSize ? data[..ChunkSize] : data;
+            body.Write(chunk.Span);
+            data = data[chunk.Length..];
+            await FlushAsync(body, stall, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAsync(PipeWriter body, ITimer stall, CancellationToken cancellationToken)
+    {
+        stall.Change(options.EventWriteTimeout, Timeout.InfiniteTimeSpan);
+        var result = await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new IOException("The connection closed.");
+        }
     }
 }

@@ -19,7 +19,7 @@ internal sealed partial class ProcessListHandler
                 await FinishedAsync(context).ConfigureAwait(false);
                 return;
             case "events":
-                await new EventStream(_list, _options, _time).RunAsync(context, _stopping).ConfigureAwait(false);
+                await _events.RunAsync(context, _stopping).ConfigureAwait(false);
                 return;
             default:
                 await PlainAsync(context, StatusCodes.Status400BadRequest, _options.EnableDashboard ? "view must be 'finished', 'events' or 'ui'" : "view must be 'finished' or 'events'").ConfigureAwait(false);

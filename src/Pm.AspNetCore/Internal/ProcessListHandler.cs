@@ -21,6 +21,7 @@ internal sealed partial class ProcessListHandler
     private readonly string _prefix;
     private readonly byte[]? _tokenHash;
     private readonly CancellationToken _stopping;
+    private readonly EventStream _events;
 
     public ProcessListHandler(ProcessList list, ProcessListEndpointOptions options, TimeProvider time, string prefix, CancellationToken stopping)
     {
@@ -29,6 +30,7 @@ internal sealed partial class ProcessListHandler
         _options = options;
         _time = time;
         _prefix = prefix.TrimEnd('/');
+        _events = new EventStream(new EventHub(list, options, time), options, time);
         _tokenHash = options.AccessToken is { } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
     }
 

@@ -9,5 +9,5 @@ namespace Pm.Protocol;
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(FinishedResponse))]
 [JsonSerializable(typeof(CancelRequest))]
-[JsonSerializable(typeof(ProcEvent))]
+[JsonSerializable(typeof(ProcFrame))]
 public sealed partial class PmJsonContext : JsonSerializerContext;

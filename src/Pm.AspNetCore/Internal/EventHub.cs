@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+
+namespace Pm.AspNetCore.Internal;
+
+/// <summary>Turns a list's changes into frames at a bounded rate, serializes each frame once, and hands it to every subscriber.</summary>
+/// <remarks>
+/// <para>
+/// While anyone subscribes, the hub observes the list: each change costs the task that made it one enqueue, whatever
+/// the number of subscribers. Every <see cref="ProcessListEndpointOptions.EventFrameInterval"/> it coalesces the
+/// changes into one frame; a subscriber gets the view as of the last frame, then every frame after it.
+/// </para>
+/// <para>When the last subscriber leaves, the hub stops observing and lets go of its view, so memory returns to its baseline.</para>
+/// </remarks>
+internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions options, TimeProvider time)
+{
+    // Changes waiting to be taken in; past this the loop is not keeping up, and it resynchronizes instead.
+    private const int MaxPendingChanges = 100_000;
+
+    private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(10);
+
+    private readonly Lock _lock = new();
+    private readonly List<EventSubscriber> _subscribers = [];
+    private Run? _run;
+
+    /// <summary>Gets how many subscribers are connected.</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the hub is observing the list.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _run is not null;
+            }
+        }
+    }
+
+    /// <summary>Subscribes, unless the number of subscribers is at its limit.</summary>
+    /// <param name="snapshot">The running tasks as of the last frame; shared, not to be changed.</param>
+    /// <param name="snapshotTime">The time of the last frame.</param>
+    /// <returns>The subscriber, or <see langword="null"/> when there are too many.</returns>
+    public EventSubscriber? TryJoin(out EventView.Entry[] snapshot, out DateTimeOffset snapshotTime)
+    {
+        lock (_lock)
+        {
+            if (_subscribers.Count >= options.MaxEventSubscribers)
+            {
+                snapshot = [];
+                snapshotTime = default;
+                return null;
+            }
+
+            var run = _run ??= Start();
+            var subscriber = new EventSubscriber(options.EventBufferSize);
+            _subscribers.Add(subscriber);
+            snapshot = run.View.Snapshot;
+            snapshotTime = run.View.Time;
+            return subscriber;
+        }
+    }
+
+    /// <summary>Unsubscribes; the hub stops at its next frame if no one is left.</summary>
+    public void Leave(EventSubscriber subscriber)
+    {
+        lock (_lock)
+        {
+            _subscribers.Remove(subscriber);
+        }
+    }
+
+    private Run Start()
+    {
+        var run = new Run();
+        run.Subscription = list.Subscribe(run.OnChange);
+        run.View.Reset(list.GetAll(), time.GetUtcNow());
+        _ = LoopAsync(run);
+        return run;
+    }
+
+    private async Task LoopAsync(Run run)
+    {
+        // Changes are taken in often, so what waits in the queue stays small under any request rate; frames go out
+        // once per frame interval.
+        var interval = options.EventFrameInterval;
+        using var timer = new PeriodicTimer(interval < DrainInterval ? interval : DrainInterval, time);
+        var lastFrame = time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
+            {
+                lock (_lock)
+                {
+                    if (_subscribers.Count == 0)
+                    {
+                        Stop(run);
+                        return;
+                    }
+
+                    var frame = Drain(run);
+                    if (frame is null && time.GetElapsedTime(lastFrame) >= interval)
+                    {
+                        lastFrame = time.GetTimestamp();
+                        frame = run.View.Frame(list, time.GetUtcNow());
+                    }
+
+                    if (frame is not null)
+                    {
+                        foreach (var subscriber in _subscribers)
+                        {
+                            subscriber.Post(frame);
+                        }
+                    }
+                }
+            }
+        }
+#pragma warning disable CA1031 // A failure here must end the streams, never the process: subscribers reconnect to a new run.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            lock (_lock)
+            {
+                Stop(run);
+                foreach (var subscriber in _subscribers)
+                {
+                    subscriber.End();
+                }
+
+                _subscribers.Clear();
+            }
+        }
+    }
+
+    // Takes the waiting changes into the view; returns a fresh snapshot for everyone if changes were lost.
+    private byte[]? Drain(Run run)
+    {
+        if (run.Overflowed)
+        {
+            while (run.Changes.TryDequeue(out _))
+            {
+                Interlocked.Decrement(ref run.Pending);
+            }
+
+            run.Overflowed = false;
+            var now = time.GetUtcNow();
+            run.View.Reset(list.GetAll(), now);
+            return EventFormat.Snapshot(run.View.Snapshot, now);
+        }
+
+        var taken = 0;
+        for (var count = Volatile.Read(ref run.Pending); count > 0 && run.Changes.TryDequeue(out var change); count--)
+        {
+            run.View.Take(change);
+            taken++;
+        }
+
+        Interlocked.Add(ref run.Pending, -taken);
+        return null;
+    }
+
+    private void Stop(Run run)
+    {
+        run.Subscription?.Dispose();
+        if (ReferenceEquals(_run, run))
+        {
+            _run = null;
+        }
+    }
+
+    /// <summary>One period of observing: from the first subscriber to the last one leaving.</summary>
+    private sealed class Run
+    {
+        public readonly ConcurrentQueue<TaskEvent> Changes = new();
+        public readonly EventView View = new();
+        public IDisposable? Subscription;
+        public int Pending;
+        public volatile bool Overflowed;
+
+        // Called by the task that changed, outside the tracker's locks: one enqueue, never a wait.
+        public void OnChange(TaskEvent change)
+        {
+            if (Interlocked.Increment(ref Pending) > MaxPendingChanges)
+            {
+                Interlocked.Decrement(ref Pending);
+                Overflowed = true;
+                return;
+            }
+
+            Changes.Enqueue(change);
+        }
+    }
+}
