@@ -19,7 +19,7 @@ internal static class HttpServe
         await using var tracked = await StartHelloAsync(8093, tracked: true);
         Console.WriteLine("pm listener, 100 tasks:  http://127.0.0.1:8091/procs/");
         Console.WriteLine("hello, no tracking:      http://127.0.0.1:8092/hello");
-        Console.WriteLine("hello, tracked:          http://127.0.0.1:8093/hello");
+        Console.WriteLine("hello, tracked:          http://127.0.0.1:8093/hello (its live stream: /procs/?view=events)");
         Console.WriteLine("Ctrl+C stops.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) =>
@@ -39,7 +39,9 @@ internal static class HttpServe
         var app = builder.Build();
         if (tracked)
         {
+            // The tracked API serves its own live stream too, for runs with subscribers watching it.
             app.UseProcessTracking();
+            app.MapProcessList("/procs");
         }
 
         app.MapGet("/hello", () => "Hello, world!");

@@ -7,6 +7,12 @@ if (args is ["serve"])
     return;
 }
 
+if (args is ["events", ..])
+{
+    await EventsLoad.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+    return;
+}
+
 if (args is ["scaling"])
 {
     Scaling.Run();
