@@ -23,7 +23,11 @@ public sealed class ProcessListOptions
     }
 
     /// <summary>Gets or sets how many finished tasks are retained, newest first; zero retains none.</summary>
-    /// <remarks>The default value is 1,000.</remarks>
+    /// <remarks>
+    /// The default value is 1,000. The list never references more finished tasks than this (each with its history). When
+    /// several threads end tasks at once, a few of the newest may be missing for a moment: threads claim slots a few at
+    /// a time, and slots claimed but not filled yet hold older tasks.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or above 1,000,000.</exception>
     public int FinishedTaskLimit
     {

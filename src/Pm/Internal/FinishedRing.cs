@@ -1,48 +1,56 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Pm.Internal;
 
-/// <summary>Retains the most recently finished tasks in fixed rings that writers fill without a lock.</summary>
+/// <summary>Retains the most recently finished tasks in one fixed ring that writers fill without a lock.</summary>
 /// <remarks>
-/// Threads are dealt out over the rings (about one per processor) in the order they first finish a task, and claim
-/// a slot with one interlocked increment on a counter that other cores rarely touch; readers merge the rings,
-/// order them by end time and keep the newest. So at most <c>rings × limit</c> tasks are referenced, and exactly
-/// the newest <c>limit</c> are reported. A reader racing a
-/// writer may miss the newest task or see it early; it never sees a task twice.
+/// The ring has exactly <c>limit</c> slots, so it never references more finished tasks than the limit. A thread claims
+/// a block of consecutive slots with one interlocked add and fills it on its own, so the shared counter moves between
+/// cores once per block rather than once per task. Slots a thread claimed but has not filled yet still hold tasks from
+/// the previous lap, so with several threads the ring holds the newest tasks less those few. Readers order the tasks
+/// by end time. A reader racing a writer may miss the newest task or see it early; it never sees a task twice.
 /// </remarks>
 internal sealed class FinishedRing
 {
-    private static int s_lastOrdinal;
+    private const int MaxBlock = 16;
+
+    // The block this thread claimed, and in which ring: a thread may end tasks of several lists.
+    [ThreadStatic]
+    private static FinishedRing? t_owner;
 
     [ThreadStatic]
-    private static int t_ordinal;
+    private static uint t_next;
 
-    private readonly Ring[] _rings;
-    private readonly int _limit;
+    [ThreadStatic]
+    private static uint t_end;
+
+    private readonly TrackedTask?[] _slots;
+    private readonly ulong _multiplier;
+    private readonly uint _block;
+    private readonly Counter _counter = new();
 
     public FinishedRing(int limit)
     {
-        _limit = limit;
-        _rings = new Ring[Math.Min(BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount), 8)];
-        for (var i = 0; i < _rings.Length; i++)
-        {
-            _rings[i] = new Ring(limit);
-        }
+        _slots = new TrackedTask?[limit];
+        _multiplier = RemainderMultiplier((uint)limit);
+
+        // Small rings claim one slot at a time, so that they hold exactly the newest tasks.
+        _block = (uint)Math.Clamp(limit / 64, 1, MaxBlock);
     }
 
     public void Add(TrackedTask task)
     {
-        var rings = _rings;
-        var ordinal = t_ordinal;
-        if (ordinal == 0)
+        var next = t_next;
+        if (!ReferenceEquals(t_owner, this) || next == t_end)
         {
-            // A thread-static number rather than the current processor's: asking the OS for that costs a
-            // native call per task.
-            ordinal = t_ordinal = Interlocked.Increment(ref s_lastOrdinal) | int.MinValue;
+            // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once.
+            next = (uint)Interlocked.Add(ref _counter.Value, (int)_block) - _block;
+            t_owner = this;
+            t_end = next + _block;
         }
 
-        rings[ordinal & (rings.Length - 1)].Add(task);
+        t_next = next + 1;
+        Volatile.Write(ref _slots[(int)Remainder(next, (uint)_slots.Length, _multiplier)], task);
     }
 
     /// <summary>Computes the constant that lets <see cref="Remainder"/> divide by <paramref name="divisor"/>.</summary>
@@ -55,62 +63,38 @@ internal sealed class FinishedRing
     public List<TrackedTask> CopyNewestFirst(long minimumEndTicks)
     {
         var result = new List<TrackedTask>();
-        foreach (var ring in _rings)
+        foreach (ref var slot in _slots.AsSpan())
         {
-            ring.CopyTo(result, minimumEndTicks);
+            if (Volatile.Read(ref slot) is { } task && task.EndTicks >= minimumEndTicks)
+            {
+                result.Add(task);
+            }
         }
 
         result.Sort(static (a, b) => b.EndTicks.CompareTo(a.EndTicks));
-        if (result.Count > _limit)
-        {
-            result.RemoveRange(_limit, result.Count - _limit);
-        }
-
         return result;
     }
 
     public TrackedTask? FindNewest(string id, long minimumEndTicks)
     {
-        var tasks = CopyNewestFirst(minimumEndTicks);
-        return tasks.Find(t => string.Equals(t.Id, id, StringComparison.Ordinal));
-    }
-
-    // The counter sits in the middle of a 192-byte object: rings written by different threads, allocated side by
-    // side, would otherwise share a cache line and every finished task would move it between cores.
-    [StructLayout(LayoutKind.Explicit, Size = 192)]
-    private sealed class Ring
-    {
-        [FieldOffset(64)]
-        private readonly TrackedTask?[] _slots;
-
-        [FieldOffset(72)]
-        private readonly ulong _multiplier;
-
-        [FieldOffset(80)]
-        private int _next;
-
-        public Ring(int capacity)
+        TrackedTask? newest = null;
+        foreach (ref var slot in _slots.AsSpan())
         {
-            _slots = new TrackedTask?[capacity];
-            _multiplier = RemainderMultiplier((uint)capacity);
-        }
-
-        public void Add(TrackedTask task)
-        {
-            // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once.
-            var sequence = (uint)(Interlocked.Increment(ref _next) - 1);
-            Volatile.Write(ref _slots[(int)Remainder(sequence, (uint)_slots.Length, _multiplier)], task);
-        }
-
-        public void CopyTo(List<TrackedTask> destination, long minimumEndTicks)
-        {
-            foreach (ref var slot in _slots.AsSpan())
+            if (Volatile.Read(ref slot) is { } task && task.EndTicks >= minimumEndTicks
+                && string.Equals(task.Id, id, StringComparison.Ordinal) && (newest is null || task.EndTicks > newest.EndTicks))
             {
-                if (Volatile.Read(ref slot) is { } task && task.EndTicks >= minimumEndTicks)
-                {
-                    destination.Add(task);
-                }
+                newest = task;
             }
         }
+
+        return newest;
+    }
+
+    // The counter sits in the middle of a 192-byte object, so no other field written elsewhere shares its cache line.
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private sealed class Counter
+    {
+        [FieldOffset(64)]
+        public int Value;
     }
 }
