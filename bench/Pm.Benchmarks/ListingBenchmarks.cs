@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Pm.Protocol;
+using Pm.AspNetCore.Internal;
 
 namespace Pm.Benchmarks;
 

@@ -81,7 +81,7 @@ internal sealed class EventView
                 {
                     _entries.Remove(change.TaskId);
                     _snapshot = null;
-                    _ended.Add(new Ended(change.TaskId, HistoryResponse.OutcomeText(change.Outcome) ?? "ended", duration, change.Timestamp));
+                    _ended.Add(new Ended(change.TaskId, WireMapping.OutcomeText(change.Outcome) ?? "ended", duration, change.Timestamp));
                 }
 
                 // Unless a later task with the same id started since, there is nothing left to look up.
@@ -176,7 +176,7 @@ internal sealed class EventView
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            ProcDetailConverter.Write(writer, task, PmJsonContext.Default.Options);
+            WireMapping.WriteProc(writer, task);
         }
 
         return new Entry(task.StartTime.UtcTicks, buffer.WrittenSpan.ToArray());

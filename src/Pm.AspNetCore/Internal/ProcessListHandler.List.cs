@@ -70,7 +70,7 @@ internal sealed partial class ProcessListHandler
         }
 
         var now = _time.GetUtcNow();
-        var finished = _list.GetFinished().Take(limit ?? int.MaxValue).Select(h => HistoryResponse.From(h, now)).ToList();
+        var finished = _list.GetFinished().Take(limit ?? int.MaxValue).Select(h => WireMapping.ToWire(h, now)).ToList();
         await JsonAsync(context, new FinishedResponse(finished, now), PmJsonContext.Default.FinishedResponse).ConfigureAwait(false);
     }
 

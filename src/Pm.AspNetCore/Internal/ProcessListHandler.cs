@@ -225,7 +225,7 @@ internal sealed partial class ProcessListHandler
             return;
         }
 
-        await JsonAsync(context, ProcDetail.From(snapshot), PmJsonContext.Default.ProcDetail).ConfigureAwait(false);
+        await JsonAsync(context, WireMapping.ToWire(snapshot), PmJsonContext.Default.ProcDetail).ConfigureAwait(false);
     }
 
     private async Task HistoryAsync(HttpContext context, string id)
@@ -236,7 +236,7 @@ internal sealed partial class ProcessListHandler
             return;
         }
 
-        await JsonAsync(context, HistoryResponse.From(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
+        await JsonAsync(context, WireMapping.ToWire(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
     }
 
     private async Task KillAsync(HttpContext context, string id)

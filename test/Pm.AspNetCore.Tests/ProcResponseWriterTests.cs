@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Pm.AspNetCore.Internal;
 using Pm.Protocol;
 
-namespace Pm.Tests.Protocol;
+namespace Pm.AspNetCore.Tests;
 
 public sealed class ProcResponseWriterTests
 {
@@ -25,7 +26,7 @@ public sealed class ProcResponseWriterTests
             ProcResponseWriter.Write(writer, snapshots, now);
         }
 
-        var expected = JsonSerializer.Serialize(new ProcResponse([.. snapshots.Select(ProcDetail.From)], now), PmJsonContext.Default.ProcResponse);
+        var expected = JsonSerializer.Serialize(new ProcResponse([.. snapshots.Select(WireMapping.ToWire)], now), PmJsonContext.Default.ProcResponse);
         Assert.Equal(expected, Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 

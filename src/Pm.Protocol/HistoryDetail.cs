@@ -18,13 +18,4 @@ public sealed record HistoryDetail(
     [JsonPropertyName("user")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? User { get; init; }
-
-    /// <summary>Creates the wire form of a history entry.</summary>
-    /// <param name="entry">The entry.</param>
-    /// <returns>The wire form.</returns>
-    public static HistoryDetail From(HistoryEntry entry) => new(entry.Timestamp, entry.Status)
-    {
-        RemoteAddr = entry.KillRequest?.RemoteAddress,
-        User = entry.KillRequest?.User,
-    };
 }

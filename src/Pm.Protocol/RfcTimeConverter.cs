@@ -9,7 +9,7 @@ namespace Pm.Protocol;
 /// Writes <c>2026-11-23T00:25:00.3574866Z</c>, trailing zeros of the fraction trimmed; reads any number of
 /// fractional digits (Go writes nine) and any offset.
 /// </remarks>
-public sealed class RfcTimeConverter : JsonConverter<DateTimeOffset>
+internal sealed class RfcTimeConverter : JsonConverter<DateTimeOffset>
 {
     /// <inheritdoc />
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

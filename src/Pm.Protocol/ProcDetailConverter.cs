@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Pm.Protocol;
 
 /// <summary>Converts a <see cref="ProcDetail"/> by hand: listings of thousands of tasks are the protocol's hot path.</summary>
-public sealed class ProcDetailConverter : JsonConverter<ProcDetail>
+internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
 {
     private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
     private static readonly JsonEncodedText Attrs = JsonEncodedText.Encode("attrs");
@@ -61,17 +61,8 @@ public sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         WriteProc(writer, value.Id, value.Attrs?.Items ?? [], value.ProcTime, value.StatusTime, value.Status, value.Cancelling, value.ForbidCancel, value.TraceId, options);
     }
 
-    /// <summary>Writes a running task in the wire form of a <see cref="ProcDetail"/>, straight from its snapshot.</summary>
-    /// <param name="writer">The writer.</param>
-    /// <param name="task">The task's snapshot.</param>
-    /// <param name="options">The serializer options in use.</param>
-    public static void Write(Utf8JsonWriter writer, TaskSnapshot task, JsonSerializerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsCancelling, task.ForbidCancel, task.TraceId, options);
-    }
-
-    private static void WriteProc(
+    /// <summary>Writes a task in the wire form of a <see cref="ProcDetail"/>, from its parts.</summary>
+    internal static void WriteProc(
         Utf8JsonWriter writer,
         string id,
         System.Collections.Immutable.ImmutableArray<KeyValuePair<string, object?>> attributes,

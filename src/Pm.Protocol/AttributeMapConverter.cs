@@ -7,7 +7,7 @@ using System.Text.Json.Serialization;
 namespace Pm.Protocol;
 
 /// <summary>Converts an <see cref="AttributeMap"/>, writing values of any type without ever failing the document.</summary>
-public sealed class AttributeMapConverter : JsonConverter<AttributeMap>
+internal sealed class AttributeMapConverter : JsonConverter<AttributeMap>
 {
     private static readonly RfcTimeConverter Time = new();
     private static readonly JsonSerializerOptions ReflectionOptions = new() { MaxDepth = 16 };

@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Pm.Protocol;
 
-namespace Pm.Tests.Protocol;
+namespace Pm.Protocol.Tests;
 
 public sealed class RfcTimeConverterTests
 {

@@ -27,23 +27,4 @@ public sealed record ProcDetail(
     [JsonPropertyName("traceId")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
-
-    /// <summary>Creates the wire form of a task snapshot.</summary>
-    /// <param name="snapshot">The snapshot.</param>
-    /// <returns>The wire form.</returns>
-    public static ProcDetail From(TaskSnapshot snapshot)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        return new ProcDetail(
-            snapshot.Id,
-            AttributeMap.OrNull(snapshot.Attributes),
-            snapshot.StartTime,
-            snapshot.StatusTime,
-            snapshot.Status,
-            snapshot.IsCancelling)
-        {
-            ForbidCancel = snapshot.ForbidCancel,
-            TraceId = snapshot.TraceId,
-        };
-    }
 }

@@ -54,42 +54,4 @@ public sealed record HistoryResponse(
     [JsonPropertyName("traceId")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
-
-    /// <summary>Creates the wire form of a task history.</summary>
-    /// <param name="history">The history.</param>
-    /// <param name="serverTime">The server's time.</param>
-    /// <returns>The wire form.</returns>
-    public static HistoryResponse From(TaskHistory history, DateTimeOffset serverTime)
-    {
-        ArgumentNullException.ThrowIfNull(history);
-        var entries = new HistoryDetail[history.Entries.Length];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = HistoryDetail.From(history.Entries[i]);
-        }
-
-        return new HistoryResponse(entries, serverTime)
-        {
-            Id = history.Id,
-            Attrs = AttributeMap.OrNull(history.Attributes),
-            Outcome = OutcomeText(history.Outcome),
-            EndTime = history.EndTime,
-            DroppedEntries = history.DroppedEntries,
-            Cancelling = history.IsCancelling,
-            ForbidCancel = history.ForbidCancel,
-            TimeToHonour = history.TimeToHonour?.TotalSeconds,
-            TraceId = history.TraceId,
-        };
-    }
-
-    /// <summary>Gets the wire name of an outcome: <c>ended</c>, <c>killed</c> or <c>aborted</c>.</summary>
-    /// <param name="outcome">The outcome, or <see langword="null"/> for a running task.</param>
-    /// <returns>The name, or <see langword="null"/>.</returns>
-    public static string? OutcomeText(TaskOutcome? outcome) => outcome switch
-    {
-        TaskOutcome.Ended => "ended",
-        TaskOutcome.Killed => "killed",
-        TaskOutcome.Aborted => "aborted",
-        _ => null,
-    };
 }

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using Pm.Protocol;
 
-namespace Pm.Protocol;
+namespace Pm.AspNetCore.Internal;
 
 /// <summary>Writes the body of <c>GET /procs/</c> straight from task snapshots, with no intermediate wire objects.</summary>
 /// <remarks>The output is exactly what serializing a <see cref="ProcResponse"/> with <see cref="PmJsonContext"/> produces.</remarks>
-public static class ProcResponseWriter
+internal static class ProcResponseWriter
 {
     private static readonly JsonEncodedText Procs = JsonEncodedText.Encode("procs");
     private static readonly JsonEncodedText ServerTime = JsonEncodedText.Encode("serverTime");
@@ -17,12 +18,11 @@ public static class ProcResponseWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(tasks);
-        var options = PmJsonContext.Default.Options;
         writer.WriteStartObject();
         writer.WriteStartArray(Procs);
         foreach (var task in tasks)
         {
-            ProcDetailConverter.Write(writer, task, options);
+            WireMapping.WriteProc(writer, task);
         }
 
         writer.WriteEndArray();

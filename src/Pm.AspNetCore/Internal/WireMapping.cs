@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Pm.Protocol;
+
+namespace Pm.AspNetCore.Internal;
+
+/// <summary>Maps the tracker's snapshots to the wire records of the protocol.</summary>
+internal static class WireMapping
+{
+    public static ProcDetail ToWire(TaskSnapshot snapshot) =>
+        new(snapshot.Id, AttributeMap.OrNull(snapshot.Attributes), snapshot.StartTime, snapshot.StatusTime, snapshot.Status, snapshot.IsCancelling)
+        {
+            ForbidCancel = snapshot.ForbidCancel,
+            TraceId = snapshot.TraceId,
+        };
+
+    public static HistoryResponse ToWire(TaskHistory history, DateTimeOffset serverTime)
+    {
+        var entries = new HistoryDetail[history.Entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = history.Entries[i];
+            entries[i] = new HistoryDetail(entry.Timestamp, entry.Status)
+            {
+                RemoteAddr = entry.KillRequest?.RemoteAddress,
+                User = entry.KillRequest?.User,
+            };
+        }
+
+        return new HistoryResponse(entries, serverTime)
+        {
+            Id = history.Id,
+            Attrs = AttributeMap.OrNull(history.Attributes),
+            Outcome = OutcomeText(history.Outcome),
+            EndTime = history.EndTime,
+            DroppedEntries = history.DroppedEntries,
+            Cancelling = history.IsCancelling,
+            ForbidCancel = history.ForbidCancel,
+            TimeToHonour = history.TimeToHonour?.TotalSeconds,
+            TraceId = history.TraceId,
+        };
+    }
+
+    public static string? OutcomeText(TaskOutcome? outcome) => outcome switch
+    {
+        TaskOutcome.Ended => "ended",
+        TaskOutcome.Killed => "killed",
+        TaskOutcome.Aborted => "aborted",
+        _ => null,
+    };
+
+    /// <summary>Writes a running task in the wire form of a <see cref="ProcDetail"/>, straight from its snapshot.</summary>
+    public static void WriteProc(Utf8JsonWriter writer, TaskSnapshot task) =>
+        ProcDetailConverter.WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsCancelling, task.ForbidCancel, task.TraceId, PmJsonContext.Default.Options);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Pm.Protocol.Tests;
+
+public sealed class WireRecordsTests
+{
+    [Fact]
+    public void ProcResponse_FromGoServer_ReadsNanosecondTimesAndAnyAttribute()
+    {
+        const string Go = """{"procs":[{"id":"req1","attrs":{"method":"GET","n":3,"nested":{"a":[1,2]}},"procTime":"2026-11-23T00:25:00.357486612Z","statusTime":"2026-11-23T00:25:01Z","status":"S11"}],"serverTime":"2026-11-23T00:25:02.5Z"}""";
+
+        var response = JsonSerializer.Deserialize(Go, PmJsonContext.Default.ProcResponse)!;
+
+        var proc = Assert.Single(response.Procs);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 25, 0, TimeSpan.Zero).AddTicks(3574866), proc.ProcTime);
+        Assert.Equal(["method", "n", "nested"], proc.Attrs!.Select(a => a.Key));
+        Assert.False(proc.Cancelling);
+        Assert.Null(proc.TraceId);
+    }
+
+    [Fact]
+    public void ProcFrame_RoundTrips_WithItsDocumentedNames()
+    {
+        var time = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+        var frame = new ProcFrame(
+            [new ProcDetail("a", null, time, time, "working", Cancelling: true)],
+            [new FinishedProc("b", "killed", 1.5, time)],
+            new FrameCounts(3, 2),
+            time);
+
+        var json = JsonSerializer.Serialize(frame, PmJsonContext.Default.ProcFrame);
+
+        Assert.Equal(
+            """{"procs":[{"id":"a","procTime":"2026-11-23T08:00:00Z","statusTime":"2026-11-23T08:00:00Z","status":"working","cancelling":true}],"finished":[{"id":"b","outcome":"killed","duration":1.5,"endTime":"2026-11-23T08:00:00Z"}],"counts":{"started":3,"finished":2},"serverTime":"2026-11-23T08:00:00Z"}""",
+            json);
+        var back = JsonSerializer.Deserialize(json, PmJsonContext.Default.ProcFrame)!;
+        Assert.Equal(frame.Finished, back.Finished);
+        Assert.Equal(frame.Counts, back.Counts);
+        Assert.False(back.IsSnapshot);
+    }
+
+    [Fact]
+    public void ProcResponse_WithNoTasks_WritesAnEmptyArrayNeverNull()
+    {
+        var json = JsonSerializer.Serialize(new ProcResponse([], DateTimeOffset.UnixEpoch), PmJsonContext.Default.ProcResponse);
+        Assert.StartsWith("""{"procs":[]""", json, StringComparison.Ordinal);
+    }
+}
