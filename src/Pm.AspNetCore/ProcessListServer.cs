@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pm.AspNetCore.Internal;
 
 namespace Pm.AspNetCore;
 
@@ -60,6 +63,7 @@ public sealed class ProcessListServer : IAsyncDisposable
                 kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port);
             }
         });
+        builder.Services.AddSingleton<IHostLifetime, ListenerLifetime>();
         builder.Services.AddRoutingCore();
         builder.Services.AddProcessList(list);
         var app = builder.Build();
@@ -75,8 +79,21 @@ public sealed class ProcessListServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ProcessListServer(app, new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal) + "/"));
+        var address = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
+        if (endpoint.AccessToken is null && !IsLoopback(url))
+        {
+            options.LoggerFactory?.CreateLogger<ProcessListServer>().LogWarning(
+                "The pm interface on {Url}{Prefix} is reachable from other hosts and has no access token: anyone who can connect can list the running tasks{Kills}. Set ProcessListServerOptions.Endpoint.AccessToken, or listen on 127.0.0.1.",
+                url.GetLeftPart(UriPartial.Authority),
+                options.Prefix,
+                endpoint.ReadOnly ? " (kills are refused: the interface is read-only)" : " and kill them");
+        }
+
+        return new ProcessListServer(app, address);
     }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     /// <summary>Stops the server; requests still running, such as live streams, are cut off when the token is cancelled.</summary>
     /// <param name="cancellationToken">Ends the graceful stop.</param>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Pm.AspNetCore;
 
 /// <summary>Configures the standalone pm listener.</summary>
@@ -21,6 +23,13 @@ public sealed class ProcessListServerOptions
     /// <summary>Gets or sets the path prefix of the interface.</summary>
     /// <remarks>The default value is <c>/procs</c>, as on Go servers.</remarks>
     public string Prefix { get; set; } = "/procs";
+
+    /// <summary>Gets or sets the logger factory the listener logs to; <see langword="null"/> logs nothing.</summary>
+    /// <remarks>
+    /// The default value is <see langword="null"/>; <c>AddProcessListServer</c> uses the host's. The listener logs a
+    /// warning when it starts on an address other hosts can reach without an access token.
+    /// </remarks>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Gets the access options of the interface: bearer token, read-only mode, CORS origins.</summary>
     public ProcessListEndpointOptions Endpoint { get; } = new();

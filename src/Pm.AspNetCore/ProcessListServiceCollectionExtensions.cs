@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Pm;
 using Pm.AspNetCore;
 using Pm.AspNetCore.Internal;
@@ -40,7 +41,11 @@ public static class ProcessListServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new ProcessListServerOptions();
         configure?.Invoke(options);
-        services.AddHostedService(provider => new ProcessListServerHostedService(provider.GetRequiredService<ProcessList>(), options));
+        services.AddHostedService(provider =>
+        {
+            options.LoggerFactory ??= provider.GetService<ILoggerFactory>();
+            return new ProcessListServerHostedService(provider.GetRequiredService<ProcessList>(), options);
+        });
         return services;
     }
 

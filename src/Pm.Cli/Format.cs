@@ -19,6 +19,10 @@ internal static class Format
             : string.Create(CultureInfo.InvariantCulture, $"{(int)value.TotalHours}h{value.Minutes:00}m{value.Seconds:00}s");
     }
 
+    /// <summary>Formats a count with its noun, singular for one: "1 task", "2 tasks".</summary>
+    public static string Count(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
     public static string Value(object? value) => value switch
     {
         null => "",

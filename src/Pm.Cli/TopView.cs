@@ -309,7 +309,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         console.Profile.Width = width;
 
         console.MarkupLine(
-            $"[bold]pm top[/]  {_rows.Count} tasks on {states.Length} endpoints  every {PmCommand.Seconds(_refresh.TotalSeconds)} s"
+            $"[bold]pm top[/]  {Format.Count(_rows.Count, "task")} on {Format.Count(states.Length, "endpoint")}  every {PmCommand.Seconds(_refresh.TotalSeconds)} s"
             + $"  sort: {ProcRow.SortKeys[_sort]}" + (_filter.Length > 0 ? $"  filter: {Markup.Escape(_filter)}" : "") + (_paused ? "  [yellow]PAUSED[/]" : ""));
         console.MarkupLine("[grey]↑↓ select  k kill  Enter history  / filter  s sort  d delay  p pause  q quit[/]");
         for (var i = 0; i < states.Length; i++)
@@ -360,7 +360,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         {
             null => $"  [grey]{name}: connecting…[/]",
             { Error: { } error } => $"  [red]{name}: DOWN: {Markup.Escape(error)}[/]",
-            { Response: { } response } => $"  [green]{name}: up[/], {response.Procs.Count} tasks",
+            { Response: { } response } => $"  [green]{name}: up[/], {Format.Count(response.Procs.Count, "task")}",
             _ => $"  {name}",
         };
     }

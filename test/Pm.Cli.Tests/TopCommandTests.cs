@@ -29,8 +29,11 @@ public sealed partial class TopCommandTests
         await using var tmux = await Tmux.StartAsync(tmuxPath);
         await tmux.SendAsync($"dotnet {PmProcess.DllPath} top -e {endpoint1},{endpoint2} --refresh 0.2; echo PM-EXIT=$?", "Enter");
 
-        // A running task appears, from both endpoints.
-        await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && screen.Contains("other-job", StringComparison.Ordinal));
+        // A running task appears, from both endpoints, each counted in words.
+        var first = await tmux.WaitForAsync(screen => screen.Contains("slow-report", StringComparison.Ordinal) && screen.Contains("other-job", StringComparison.Ordinal)
+            && screen.Contains($"{endpoint1}: up, 1 task", StringComparison.Ordinal));
+        Assert.DoesNotContain("1 tasks", first, StringComparison.Ordinal);
+        Assert.Contains("2 tasks on 2 endpoints", first, StringComparison.Ordinal);
 
         // The view follows the terminal's size: in a narrow window the attribute column gives way, the rows stay.
         await tmux.ResizeAsync(70, 30);

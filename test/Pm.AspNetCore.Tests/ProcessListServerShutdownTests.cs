@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pm.AspNetCore.Internal;
+using Pm.Protocol;
+
+namespace Pm.AspNetCore.Tests;
+
+public sealed class ProcessListServerShutdownTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AddProcessListServer_HostDraining_KeepsAnsweringUntilTheDrainEnds()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddProcessList().AddProcessListServer(o => o.Url = "http://127.0.0.1:0");
+        var app = builder.Build();
+        app.UseProcessTracking();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.MapGet("/slow", async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            return "done";
+        });
+        await app.StartAsync(Ct);
+        var appAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var pmAddress = app.Services.GetServices<IHostedService>().OfType<ProcessListServerHostedService>().Single().Address!;
+        using var http = new HttpClient();
+
+        var slow = http.GetStringAsync(new Uri(appAddress, "/slow"), Ct);
+        await entered.Task.WaitAsync(Ct);
+        var stopping = app.StopAsync(CancellationToken.None);
+
+        // Once the application's server refuses new connections, it is draining the request still running.
+        await EventStreamTests.EventuallyAsync(async () => !await AcceptsAsync(appAddress));
+        Assert.False(slow.IsCompleted);
+        var procs = await http.GetFromJsonAsync(new Uri(pmAddress, "procs/"), PmJsonContext.Default.ProcResponse, Ct);
+        Assert.Contains(procs!.Procs, p => p.Attrs?.TryGetValue("uri", out var uri) == true && uri?.ToString() == "/slow");
+
+        release.SetResult();
+        Assert.Equal("done", await slow);
+        await stopping;
+        Assert.False(await AcceptsAsync(pmAddress));
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AddProcessListServer_RegisteredAfterTheWebHost_StillStopsAfterTheDrain()
+    {
+        // A generic host registers its web server before the services configured after it, so it would stop last.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = new HostBuilder()
+            .ConfigureWebHost(web => web
+                .UseKestrel(k => k.Listen(IPAddress.Loopback, 0))
+                .ConfigureServices(s => s.AddRouting().AddProcessList())
+                .Configure(a => a.UseRouting().UseProcessTracking().UseEndpoints(e => e.MapGet("/slow", async () =>
+                {
+                    entered.TrySetResult();
+                    await release.Task;
+                    return "done";
+                }))))
+            .ConfigureServices(s => s.AddProcessListServer(o => o.Url = "http://127.0.0.1:0"))
+            .Build();
+        await host.StartAsync(Ct);
+        var appAddress = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var pmAddress = host.Services.GetServices<IHostedService>().OfType<ProcessListServerHostedService>().Single().Address!;
+        using var http = new HttpClient();
+
+        var slow = http.GetStringAsync(new Uri(appAddress, "/slow"), Ct);
+        await entered.Task.WaitAsync(Ct);
+        var stopping = host.StopAsync(CancellationToken.None);
+        await EventStreamTests.EventuallyAsync(async () => !await AcceptsAsync(appAddress));
+        Assert.Single((await http.GetFromJsonAsync(new Uri(pmAddress, "procs/"), PmJsonContext.Default.ProcResponse, Ct))!.Procs);
+
+        release.SetResult();
+        Assert.Equal("done", await slow);
+        await stopping;
+        Assert.False(await AcceptsAsync(pmAddress));
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:0", null, true)]
+    [InlineData("http://0.0.0.0:0", "s3cret", false)]
+    [InlineData("http://127.0.0.1:0", null, false)]
+    public async Task StartAsync_ReachableFromOtherHostsWithoutToken_LogsAWarning(string url, string? token, bool warns)
+    {
+        using var logging = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logging));
+        using var list = new ProcessList();
+        var options = new ProcessListServerOptions { Url = url, LoggerFactory = factory };
+        options.Endpoint.AccessToken = token;
+
+        await using (await ProcessListServer.StartAsync(list, options, Ct))
+        {
+        }
+
+        var warnings = logging.Records.Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
+        if (warns)
+        {
+            var warning = Assert.Single(warnings);
+            Assert.Contains("http://0.0.0.0:0/procs", warning, StringComparison.Ordinal);
+            Assert.Contains("kill them", warning, StringComparison.Ordinal);
+            Assert.Contains("AccessToken", warning, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Empty(warnings);
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(Uri address)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, address.Port, Ct);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
