@@ -76,7 +76,7 @@ public sealed partial class ProcessList
     }
 
     // Runs as an exception filter: the task is ended before any outer handler or finally block runs, and the
-    // exception is caught only when it is the task's own kill and the task suppresses it.
+    // exception is caught only when it ended the task killed and the task suppresses that.
     private static bool EndsSuppressed(TrackedTask task, Exception exception) =>
-        task.Finish(exception) == TaskOutcome.Killed && task.SuppressesKillException;
+        task.Finish(exception, abandoned: false) == TaskOutcome.Killed && task.SuppressesKillException;
 }

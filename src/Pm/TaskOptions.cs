@@ -23,7 +23,8 @@ public sealed record TaskOptions
     /// <remarks>
     /// The counterpart of the Go package's <c>StopCancelPanic</c>. The default value is <see langword="false"/>:
     /// <see cref="ProcessList.Run"/> and <see cref="ProcessList.RunAsync"/> record the outcome and rethrow.
-    /// Only a cancellation caused by a kill of this very task is swallowed; any other exception propagates.
+    /// Only what ends the task killed is swallowed — an <see cref="OperationCanceledException"/> after a kill of this
+    /// very task, whatever token it carries; any other exception propagates.
     /// </remarks>
     public bool SuppressKillException { get; init; }
 

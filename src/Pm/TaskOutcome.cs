@@ -6,9 +6,9 @@ public enum TaskOutcome
     /// <summary>The task ended normally (<c>ended</c>).</summary>
     Ended,
 
-    /// <summary>The task ended by the cancellation a kill request raised (<c>killed</c> or <c>killed: message</c>).</summary>
+    /// <summary>The task ended by a cancellation after a kill request, whatever its token (<c>killed</c> or <c>killed: message</c>).</summary>
     Killed,
 
-    /// <summary>The task ended by any other failure, including a cancellation that did not come from a kill (<c>aborted</c>).</summary>
+    /// <summary>The task ended by any other failure, a cancellation without a kill, or its client going away (<c>aborted</c>).</summary>
     Aborted,
 }

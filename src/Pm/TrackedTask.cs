@@ -184,8 +184,10 @@ public sealed class TrackedTask : IDisposable
 
     /// <summary>Ends the task, recording its outcome from <paramref name="exception"/>.</summary>
     /// <param name="exception">
-    /// <see langword="null"/> for a normal end (<c>ended</c>); the task's own kill cancellation for <c>killed</c>;
-    /// any other exception for <c>aborted</c>.
+    /// <see langword="null"/> for a normal end (<c>ended</c>). Once a kill was requested, any
+    /// <see cref="OperationCanceledException"/> — the task's own <see cref="TaskKilledException"/>, or one from a token
+    /// linked to or derived from the task's, such as a per-call timeout — ends it <c>killed</c>. Any other exception,
+    /// or a cancellation without a kill, ends it <c>aborted</c>.
     /// </param>
     /// <returns><see langword="true"/> if this call ended the task; <see langword="false"/> if it had already ended.</returns>
     /// <example>
@@ -195,15 +197,36 @@ public sealed class TrackedTask : IDisposable
     /// catch (Exception ex) { task.Done(ex); throw; }
     /// </code>
     /// </example>
-    public bool Done(Exception? exception = null) => Finish(exception) is not null;
+    public bool Done(Exception? exception = null) => Finish(exception, abandoned: false) is not null;
 
     /// <summary>Ends the task normally unless it has already ended.</summary>
-    public void Dispose() => Finish(null);
+    public void Dispose() => Finish(null, abandoned: false);
 
     /// <inheritdoc />
     public override string ToString() => Id;
 
-    internal TaskOutcome? Finish(Exception? exception)
+    /// <summary>Decides how a task ends: the one rule for every way of ending one.</summary>
+    /// <param name="killRequested">Whether a kill of the task was requested before it ended.</param>
+    /// <param name="exception">What the task's work ended with, if anything.</param>
+    /// <param name="abandoned">Whether whoever the task worked for went away, such as a request's client.</param>
+    /// <returns>
+    /// <see cref="TaskOutcome.Killed"/> for any cancellation after a kill request, whatever its token;
+    /// <see cref="TaskOutcome.Ended"/> for no exception and no one gone; <see cref="TaskOutcome.Aborted"/> otherwise.
+    /// </returns>
+    internal static TaskOutcome Decide(bool killRequested, Exception? exception, bool abandoned) => exception switch
+    {
+        OperationCanceledException when killRequested => TaskOutcome.Killed,
+        null when !abandoned => TaskOutcome.Ended,
+        _ => TaskOutcome.Aborted,
+    };
+
+    /// <summary>Ends the task with the outcome <see cref="Decide"/> gives; <see langword="null"/> if it had already ended.</summary>
+    internal TaskOutcome? Finish(Exception? exception, bool abandoned) => Finish(null, exception, abandoned);
+
+    /// <summary>Ends the task with an outcome its caller decided with <see cref="Decide"/>, having acted on it first.</summary>
+    internal TaskOutcome? Finish(TaskOutcome outcome) => Finish(outcome, null, abandoned: false);
+
+    private TaskOutcome? Finish(TaskOutcome? decided, Exception? exception, bool abandoned)
     {
         var ticks = _list.NowTicks();
         SpinGate.Enter(ref _gate);
@@ -214,7 +237,7 @@ public sealed class TrackedTask : IDisposable
             return null;
         }
 
-        var outcome = Classify(exception, flags);
+        var outcome = decided ?? Decide((flags & TaskFlags.KillRequested) != 0, exception, abandoned);
         var finalEntry = outcome switch
         {
             TaskOutcome.Ended => "ended",
@@ -240,7 +263,7 @@ public sealed class TrackedTask : IDisposable
     /// <summary>Links a token to the task's token: its cancellation cancels <see cref="CancellationToken"/> too.</summary>
     /// <param name="token">The token, such as a request's abort token; one that cannot be cancelled is ignored.</param>
     /// <remarks>
-    /// A task ended by the linked token's cancellation is <see cref="TaskOutcome.Aborted"/>, not killed. Linking after the
+    /// A task ended by the linked token's cancellation is <see cref="TaskOutcome.Aborted"/> unless a kill was requested first. Linking after the
     /// start lets a caller pay for the link only when the task's token is actually used.
     /// </remarks>
     /// <exception cref="InvalidOperationException">A token is already linked.</exception>
@@ -411,30 +434,6 @@ public sealed class TrackedTask : IDisposable
             // A callback registered on the task's token failed; that failure belongs to its owner, and the
             // cancellation itself has happened, so the kill or the link stays effective.
         }
-    }
-
-    private TaskOutcome Classify(Exception? exception, TaskFlags flags)
-    {
-        if (exception is null)
-        {
-            return TaskOutcome.Ended;
-        }
-
-        if ((flags & TaskFlags.KillRequested) != 0)
-        {
-            if (exception is TaskKilledException killed && ReferenceEquals(killed.Task, this))
-            {
-                return TaskOutcome.Killed;
-            }
-
-            if (exception is OperationCanceledException canceled && _cancel?.Source is { } source
-                && canceled.CancellationToken == source.Token)
-            {
-                return TaskOutcome.Killed;
-            }
-        }
-
-        return TaskOutcome.Aborted;
     }
 
     private void ThrowIfCancelled(TaskFlags flags)

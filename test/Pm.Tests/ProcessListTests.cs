@@ -405,6 +405,6 @@ public sealed class ProcessListTests
         Assert.Equal(KillResult.Killed, Processes.Kill(id, "bye"));
         Assert.Throws<TaskKilledException>(() => Processes.CheckCancel(id));
         Assert.True(Processes.Done(id, new TaskKilledException()));
-        Assert.Equal(TaskOutcome.Aborted, History(ProcessList.Default, id).Outcome);
+        Assert.Equal(TaskOutcome.Killed, History(ProcessList.Default, id).Outcome);
     }
 }

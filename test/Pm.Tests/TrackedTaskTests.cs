@@ -236,32 +236,29 @@ public sealed class TrackedTaskTests
     }
 
     [Fact]
-    public void Run_SuppressWithAnotherTasksKill_RecordsAbortedAndRethrows()
+    public void Run_SuppressAfterOwnKill_SwallowsAnyCancellationAsKilled()
     {
+        // After its own kill, a task ended by any cancellation — here another task's — is killed, and suppressed.
         using var list = new ProcessList();
         using var other = list.Start("other");
         list.Kill("other");
 
-        Assert.Throws<TaskKilledException>(() => list.Run("self", _ =>
+        list.Run("self", _ =>
         {
-            list.Kill("self");
+            list.Kill("self", "stop");
             other.CheckCancel();
-        }, options: Suppress));
+        }, options: Suppress);
 
-        Assert.Equal("aborted", Final(list, "self"));
+        Assert.Equal("killed: stop", Final(list, "self"));
     }
 
     [Fact]
-    public void Run_SuppressWithForeignCancellation_RecordsAbortedAndRethrows()
+    public void Run_SuppressWithCancellationBeforeAnyKill_RecordsAbortedAndRethrows()
     {
         using var list = new ProcessList();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.Throws<OperationCanceledException>(() => list.Run("a", _ =>
-        {
-            list.Kill("a");
-            cts.Token.ThrowIfCancellationRequested();
-        }, options: Suppress));
+        Assert.Throws<OperationCanceledException>(() => list.Run("a", _ => cts.Token.ThrowIfCancellationRequested(), options: Suppress));
         Assert.Equal("aborted", Final(list, "a"));
     }
 
@@ -450,5 +447,59 @@ public sealed class TrackedTaskTests
         Assert.True(task.CancellationToken.IsCancellationRequested);
         Assert.Equal("m", task.KillRequest?.Message);
         Assert.Null(task.Outcome);
+    }
+
+    [Theory]
+    [InlineData(false, null, false, TaskOutcome.Ended)]
+    [InlineData(false, null, true, TaskOutcome.Aborted)]
+    [InlineData(false, "cancel", false, TaskOutcome.Aborted)]
+    [InlineData(false, "fail", false, TaskOutcome.Aborted)]
+    [InlineData(true, "cancel", false, TaskOutcome.Killed)]
+    [InlineData(true, "cancel", true, TaskOutcome.Killed)]
+    [InlineData(true, "fail", false, TaskOutcome.Aborted)]
+    [InlineData(true, null, false, TaskOutcome.Ended)]
+    public void Decide_IsTheOneRuleForEveryEnd(bool killRequested, string? exception, bool abandoned, TaskOutcome expected)
+    {
+        Exception? ex = exception switch
+        {
+            "cancel" => new OperationCanceledException(),
+            "fail" => new InvalidOperationException(),
+            _ => null,
+        };
+
+        Assert.Equal(expected, TrackedTask.Decide(killRequested, ex, abandoned));
+    }
+
+    [Fact]
+    public void Done_CancellationOfAnotherTokenAfterKill_IsKilled()
+    {
+        using var list = new ProcessList();
+        var task = list.Start("t");
+        list.Kill("t", "stop");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(task.CancellationToken);
+
+        Assert.True(task.Done(new TaskCanceledException(null, null, timeout.Token)));
+        Assert.Equal(TaskOutcome.Killed, task.Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_LinkedTokenCancelledByKill_IsKilledAndSuppressedWhenAsked()
+    {
+        using var list = new ProcessList();
+        var run = list.RunAsync(
+            "t",
+            async task =>
+            {
+                using var perCall = CancellationTokenSource.CreateLinkedTokenSource(task.CancellationToken);
+                perCall.CancelAfter(TimeSpan.FromMinutes(5));
+                await Task.Delay(Timeout.Infinite, perCall.Token);
+            },
+            options: new TaskOptions { SuppressKillException = true });
+        list.Kill("t", "stop");
+
+        await run;
+        Assert.True(list.TryGetHistory("t", out var history));
+        Assert.Equal(TaskOutcome.Killed, history.Outcome);
+        Assert.Equal("killed: stop", history.Entries[^1].Status);
     }
 }

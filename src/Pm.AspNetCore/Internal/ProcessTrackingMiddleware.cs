@@ -47,7 +47,7 @@ internal sealed class ProcessTrackingMiddleware(
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Ends(task, context, ex, options.KilledStatusCode))
+        catch (Exception ex) when (EndsKilled(task, context, ex, tracked.ClientGone, options.KilledStatusCode))
         {
             // The request's own kill: answered here rather than reported by the server as an unhandled failure.
             if (!context.Response.HasStarted)
@@ -55,8 +55,7 @@ internal sealed class ProcessTrackingMiddleware(
                 context.Response.Clear();
                 context.Response.StatusCode = options.KilledStatusCode;
                 context.Response.ContentType = "text/plain; charset=utf-8";
-                var message = task.KillRequest?.Message;
-                await context.Response.WriteAsync(string.IsNullOrEmpty(message) ? "killed\n" : "killed: " + message + "\n").ConfigureAwait(false);
+                await context.Response.WriteAsync(TrackedTask.KilledText(task.KillRequest?.Message) + "\n").ConfigureAwait(false);
             }
 
             return;
@@ -67,19 +66,19 @@ internal sealed class ProcessTrackingMiddleware(
         }
 
         task.SetAttribute("statusCode", StatusCodeText(context.Response.StatusCode));
-        task.Done(tracked.ClientAborted is { IsCancellationRequested: true } aborted ? new OperationCanceledException(aborted) : null);
+        task.Finish(exception: null, abandoned: tracked.ClientGone);
     }
 
-    // Runs as an exception filter so the outcome is recorded before outer middleware sees the exception; true only
-    // for the request's own kill, which is then answered instead of rethrown.
-    private static bool Ends(TrackedTask task, HttpContext context, Exception exception, int killedStatusCode)
+    // Runs as an exception filter, so the outcome is recorded before outer middleware sees the exception. The outcome is
+    // decided first, by the tracker's one rule, so the status code recorded is the one the client gets; true for a kill,
+    // which is then answered instead of rethrown.
+    private static bool EndsKilled(TrackedTask task, HttpContext context, Exception exception, bool clientGone, int killedStatusCode)
     {
-        // Attributes freeze when the task ends, so the code is set first, from what the answer is about to be.
-        var killed = task.IsCancelling && exception is OperationCanceledException;
+        var outcome = TrackedTask.Decide(task.IsCancelling, exception, clientGone);
         task.SetAttribute("statusCode", StatusCodeText(context.Response.HasStarted ? context.Response.StatusCode
-            : killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
-        task.Done(exception);
-        return exception is OperationCanceledException && task.Outcome == TaskOutcome.Killed;
+            : outcome == TaskOutcome.Killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
+        task.Finish(outcome);
+        return outcome == TaskOutcome.Killed;
     }
 
     private static string StatusCodeText(int statusCode) =>
@@ -138,7 +137,8 @@ internal sealed class ProcessTrackingMiddleware(
 
         public TrackedTask Task { get; }
 
-        public CancellationToken? ClientAborted => Volatile.Read(ref _linked) == 0 ? null : _inner?.RequestAborted;
+        /// <summary>Gets a value indicating whether the client went away, as far as the request's token was asked for.</summary>
+        public bool ClientGone => Volatile.Read(ref _linked) != 0 && _inner?.RequestAborted.IsCancellationRequested == true;
 
         public CancellationToken RequestAborted
         {
