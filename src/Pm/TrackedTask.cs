@@ -116,14 +116,21 @@ public sealed class TrackedTask : IDisposable
     {
         ArgumentNullException.ThrowIfNull(status);
         var ticks = _list.NowTicks();
+        TaskFlags flags;
         SpinGate.Enter(ref _gate);
-        var flags = (TaskFlags)_flags;
-        if ((flags & TaskFlags.Finished) == 0)
+        try
         {
-            Append(ticks, status);
+            flags = (TaskFlags)_flags;
+            if ((flags & TaskFlags.Finished) == 0)
+            {
+                Append(ticks, status);
+            }
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
         }
 
-        SpinGate.Exit(ref _gate);
         if ((flags & TaskFlags.Finished) == 0 && _list.HasObservers)
         {
             _list.Publish(TaskEventKind.Status, Id, ticks, status);
@@ -144,14 +151,20 @@ public sealed class TrackedTask : IDisposable
     public void SetAttribute(string name, object? value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        bool running;
         SpinGate.Enter(ref _gate);
-        var running = ((TaskFlags)_flags & TaskFlags.Finished) == 0;
-        if (running)
+        try
         {
-            _attributes = AttributeArray.With(_attributes, name, value);
+            running = ((TaskFlags)_flags & TaskFlags.Finished) == 0;
+            if (running)
+            {
+                _attributes = AttributeArray.With(_attributes, name, value);
+            }
         }
-
-        SpinGate.Exit(ref _gate);
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
         if (running && _list.HasObservers)
         {
             _list.Publish(TaskEventKind.Attribute, Id, _list.NowTicks(), name);
@@ -165,15 +178,22 @@ public sealed class TrackedTask : IDisposable
     public bool RemoveAttribute(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        bool removed;
         SpinGate.Enter(ref _gate);
-        var before = _attributes;
-        if (((TaskFlags)_flags & TaskFlags.Finished) == 0)
+        try
         {
-            _attributes = AttributeArray.Without(before, name);
-        }
+            var before = _attributes;
+            if (((TaskFlags)_flags & TaskFlags.Finished) == 0)
+            {
+                _attributes = AttributeArray.Without(before, name);
+            }
 
-        var removed = !ReferenceEquals(before, _attributes);
-        SpinGate.Exit(ref _gate);
+            removed = !ReferenceEquals(before, _attributes);
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
         if (removed && _list.HasObservers)
         {
             _list.Publish(TaskEventKind.Attribute, Id, _list.NowTicks(), name);
@@ -229,31 +249,41 @@ public sealed class TrackedTask : IDisposable
     private TaskOutcome? Finish(TaskOutcome? decided, Exception? exception, bool abandoned)
     {
         var ticks = _list.NowTicks();
+        TaskOutcome outcome;
+        string finalEntry;
+        long endTicks;
+        CancelState? cancel;
         SpinGate.Enter(ref _gate);
-        var flags = (TaskFlags)_flags;
-        if ((flags & TaskFlags.Finished) != 0)
+        try
+        {
+            var flags = (TaskFlags)_flags;
+            if ((flags & TaskFlags.Finished) != 0)
+            {
+                return null;
+            }
+
+            outcome = decided ?? Decide((flags & TaskFlags.KillRequested) != 0, exception, abandoned);
+            finalEntry = outcome switch
+            {
+                TaskOutcome.Ended => "ended",
+                TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
+                _ => "aborted",
+            };
+            endTicks = Append(ticks, finalEntry);
+            _flags = (int)(flags | TaskFlags.Finished | outcome switch
+            {
+                TaskOutcome.Killed => TaskFlags.Killed,
+                TaskOutcome.Aborted => TaskFlags.Aborted,
+                _ => TaskFlags.None,
+            });
+            cancel = _cancel;
+        }
+        finally
         {
             SpinGate.Exit(ref _gate);
-            return null;
         }
 
-        var outcome = decided ?? Decide((flags & TaskFlags.KillRequested) != 0, exception, abandoned);
-        var finalEntry = outcome switch
-        {
-            TaskOutcome.Ended => "ended",
-            TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
-            _ => "aborted",
-        };
-        var endTicks = Append(ticks, finalEntry);
-        _flags = (int)(flags | TaskFlags.Finished | outcome switch
-        {
-            TaskOutcome.Killed => TaskFlags.Killed,
-            TaskOutcome.Aborted => TaskFlags.Aborted,
-            _ => TaskFlags.None,
-        });
-        var cancel = _cancel;
         var link = cancel?.Link ?? default;
-        SpinGate.Exit(ref _gate);
 
         link.Unregister();
         _list.OnFinished(this, outcome, endTicks - _startTicks, finalEntry, cancel);
@@ -274,17 +304,24 @@ public sealed class TrackedTask : IDisposable
             return;
         }
 
+        CancelState cancel;
+        CancellationTokenSource source;
         SpinGate.Enter(ref _gate);
-        var cancel = _cancel ??= new CancelState();
-        if (cancel.Linked)
+        try
+        {
+            cancel = _cancel ??= new CancelState();
+            if (cancel.Linked)
+            {
+                throw new InvalidOperationException($"Task '{Id}' already has a linked token.");
+            }
+
+            cancel.Linked = true;
+            source = SourceUnderGate(cancel);
+        }
+        finally
         {
             SpinGate.Exit(ref _gate);
-            throw new InvalidOperationException($"Task '{Id}' already has a linked token.");
         }
-
-        cancel.Linked = true;
-        var source = SourceUnderGate(cancel);
-        SpinGate.Exit(ref _gate);
 
         // Registered outside the gate: an already cancelled token runs the callback at once, on this thread.
         var link = token.UnsafeRegister(static state => CancelQuietly((CancellationTokenSource)state!), source);
@@ -309,24 +346,31 @@ public sealed class TrackedTask : IDisposable
     internal KillResult RequestKill(KillRequest request)
     {
         var ticks = _list.NowTicks();
+        var entry = string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]";
+        CancellationTokenSource? source;
         SpinGate.Enter(ref _gate);
-        var flags = (TaskFlags)_flags;
-        if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
+        try
+        {
+            var flags = (TaskFlags)_flags;
+            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
+            {
+                return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
+                    : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
+                    : KillResult.Killed;
+            }
+
+            var cancel = _cancel ??= new CancelState();
+            Append(ticks, entry);
+            cancel.Request = request;
+            cancel.RequestTicks = ticks;
+            cancel.EntryIndex = (long)_dropped + _count;
+            _flags = (int)(flags | TaskFlags.KillRequested);
+            source = cancel.Source;
+        }
+        finally
         {
             SpinGate.Exit(ref _gate);
-            return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
-                : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
-                : KillResult.Killed;
         }
-
-        var cancel = _cancel ??= new CancelState();
-        cancel.Request = request;
-        cancel.RequestTicks = ticks;
-        cancel.EntryIndex = 1L + _dropped + _count;
-        Append(ticks, string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]");
-        _flags = (int)(flags | TaskFlags.KillRequested);
-        var source = cancel.Source;
-        SpinGate.Exit(ref _gate);
 
         // Token callbacks run here, outside every lock of the tracker.
         if (source is not null)
@@ -372,24 +416,36 @@ public sealed class TrackedTask : IDisposable
 
     internal TaskHistory GetHistory()
     {
+        TaskFlags flags;
+        HistoryEntry[] entries;
+        int dropped;
+        KeyValuePair<string, object?>[]? attributes;
+        KillRequest? request;
+        long requestTicks, requestIndex, endTicks;
         SpinGate.Enter(ref _gate);
-        var flags = (TaskFlags)_flags;
-        var entries = new HistoryEntry[1 + _count];
-        var buffer = Buffer;
-        entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
-        for (var i = 0; i < _count; i++)
+        try
         {
-            var e = buffer[(_head + i) % buffer.Length];
-            entries[i + 1] = new HistoryEntry(ToTime(e.Ticks), e.Status);
-        }
+            flags = (TaskFlags)_flags;
+            entries = new HistoryEntry[1 + _count];
+            var buffer = Buffer;
+            entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
+            for (var i = 0; i < _count; i++)
+            {
+                var e = buffer[(_head + i) % buffer.Length];
+                entries[i + 1] = new HistoryEntry(ToTime(e.Ticks), e.Status);
+            }
 
-        var dropped = _dropped;
-        var attributes = _attributes;
-        var request = _cancel?.Request;
-        var requestTicks = _cancel?.RequestTicks ?? 0;
-        var requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
-        var endTicks = _lastTicks;
-        SpinGate.Exit(ref _gate);
+            dropped = _dropped;
+            attributes = _attributes;
+            request = _cancel?.Request;
+            requestTicks = _cancel?.RequestTicks ?? 0;
+            requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
+            endTicks = _lastTicks;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
 
         if (request is not null && requestIndex >= 1 && requestIndex < entries.Length)
         {
@@ -453,9 +509,17 @@ public sealed class TrackedTask : IDisposable
 
     private CancellationToken CreateToken()
     {
+        CancellationTokenSource source;
         SpinGate.Enter(ref _gate);
-        var source = SourceUnderGate(_cancel ??= new CancelState());
-        SpinGate.Exit(ref _gate);
+        try
+        {
+            source = SourceUnderGate(_cancel ??= new CancelState());
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
         return source.Token;
     }
 

@@ -16,6 +16,7 @@ public sealed class ProcessListServerSignalTests
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(HostPath());
+        start.ArgumentList.Add("listen");
         using var process = Process.Start(start)!;
         try
         {
@@ -47,11 +48,11 @@ public sealed class ProcessListServerSignalTests
         }
     }
 
-    private static string HostPath()
+    internal static string HostPath()
     {
-        // test/Pm.AspNetCore.Tests/bin/<Configuration>/net10.0 → test/Pm.ListenerHost/bin/<Configuration>/net10.0
+        // test/Pm.AspNetCore.Tests/bin/<Configuration>/net10.0 → test/Pm.TestHost/bin/<Configuration>/net10.0
         var configuration = typeof(ProcessListServerSignalTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Pm.ListenerHost", "bin", configuration, "net10.0", "Pm.ListenerHost.dll"));
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build test/Pm.ListenerHost first.", path);
+        var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Pm.TestHost", "bin", configuration, "net10.0", "Pm.TestHost.dll"));
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build test/Pm.TestHost first.", path);
     }
 }

@@ -39,66 +39,77 @@ internal sealed class Stripe
     public bool TryAdd(TrackedTask task)
     {
         SpinGate.Enter(ref _gate);
-        var buckets = _buckets;
-        ref var head = ref buckets[Padding + (BucketBits(task.IdHash) & _mask)];
-        for (var other = head; other is not null; other = other.NextInStripe)
+        try
         {
-            if (other.IdHash == task.IdHash && string.Equals(other.Id, task.Id, StringComparison.Ordinal))
+            var buckets = _buckets;
+            ref var head = ref buckets[Padding + (BucketBits(task.IdHash) & _mask)];
+            for (var other = head; other is not null; other = other.NextInStripe)
             {
-                SpinGate.Exit(ref _gate);
-                return false;
+                if (other.IdHash == task.IdHash && string.Equals(other.Id, task.Id, StringComparison.Ordinal))
+                {
+                    return false;
+                }
             }
-        }
 
-        // Storing a null reference needs no write barrier: most chains are empty, so skip the store then.
-        if (head is not null)
+            // Storing a null reference needs no write barrier: most chains are empty, so skip the store then.
+            if (head is not null)
+            {
+                task.NextInStripe = head;
+            }
+
+            head = task;
+            if (++_count > _mask + 1)
+            {
+                Resize((_mask + 1) * 2);
+            }
+
+            return true;
+        }
+        finally
         {
-            task.NextInStripe = head;
+            // Resizing allocates and may throw; the gate must not stay shut.
+            SpinGate.Exit(ref _gate);
         }
-
-        head = task;
-        if (++_count > _mask + 1)
-        {
-            Resize((_mask + 1) * 2);
-        }
-
-        SpinGate.Exit(ref _gate);
-        return true;
     }
 
     /// <summary>Removes this very task, if it is there; another task with the same id is never touched.</summary>
     public void Remove(TrackedTask task)
     {
         SpinGate.Enter(ref _gate);
-        ref var link = ref _buckets[Padding + (BucketBits(task.IdHash) & _mask)];
-        while (link is not null)
+        try
         {
-            if (ReferenceEquals(link, task))
+            ref var link = ref _buckets[Padding + (BucketBits(task.IdHash) & _mask)];
+            while (link is not null)
             {
-                if (task.NextInStripe is { } next)
+                if (ReferenceEquals(link, task))
                 {
-                    link = next;
-                    task.NextInStripe = null;
-                }
-                else
-                {
-                    link = null;
+                    if (task.NextInStripe is { } next)
+                    {
+                        link = next;
+                        task.NextInStripe = null;
+                    }
+                    else
+                    {
+                        link = null;
+                    }
+
+                    // Shrinks once a burst is over, with room to spare so that a count hovering near a bound does
+                    // not resize on every start and end.
+                    if (--_count < (_mask + 1) / 8 && _mask + 1 > InitialBuckets)
+                    {
+                        Resize(Math.Max(InitialBuckets, (int)BitOperations.RoundUpToPowerOf2((uint)_count * 2)));
+                    }
+
+                    break;
                 }
 
-                // Shrinks once a burst is over, with room to spare so that a count hovering near a bound does
-                // not resize on every start and end.
-                if (--_count < (_mask + 1) / 8 && _mask + 1 > InitialBuckets)
-                {
-                    Resize(Math.Max(InitialBuckets, (int)BitOperations.RoundUpToPowerOf2((uint)_count * 2)));
-                }
-
-                break;
+                link = ref link.NextInStripe;
             }
-
-            link = ref link.NextInStripe;
         }
-
-        SpinGate.Exit(ref _gate);
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
     }
 
     public TrackedTask? Find(string id, int hash)

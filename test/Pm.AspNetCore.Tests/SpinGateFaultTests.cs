@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Pm.AspNetCore.Tests;
+
+/// <summary>A failure inside a task's critical section never leaves it shut: a real out-of-memory, in a process of its own.</summary>
+public sealed class SpinGateFaultTests
+{
+    [Fact]
+    public async Task Status_OutOfMemoryInsideTheGate_LaterCallersProceed()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ProcessListServerSignalTests.HostPath());
+        start.ArgumentList.Add("gate-fault");
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x3000000";
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("proceeded", output.Trim());
+    }
+}
