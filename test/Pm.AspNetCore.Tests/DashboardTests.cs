@@ -219,6 +219,44 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_OfABusySelectedTask_IsFetchedAtMostOnceASecond_AndOnceMoreWhenItSettles()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("busy");
+        var page = await OpenAsync(app);
+        await Row(page, "busy").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail h2").First).ToHaveTextAsync("busy");
+        var fetches = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith("/history", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref fetches);
+            }
+        };
+
+        using var stop = new CancellationTokenSource();
+        var changes = Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                task.Status($"step {n}");
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, TestContext.Current.CancellationToken);
+        // The observation window is the measurement itself: 50 changes a second for three seconds.
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        var counted = Volatile.Read(ref fetches);
+        await stop.CancelAsync();
+        await changes;
+        task.Status("settled");
+
+        Assert.InRange(counted, 1, 4);
+        await Assertions.Expect(page.Locator("#detail .bars")).ToContainTextAsync("settled");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
     public async Task StandaloneListener_ServesTheDashboardAtItsRoot()
     {
         using var list = new ProcessList();
