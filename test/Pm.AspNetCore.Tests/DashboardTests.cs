@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Pm.AspNetCore.Tests;
@@ -71,6 +72,8 @@ public sealed class DashboardTests : IAsyncLifetime
         task.Status("writing rows");
         await Assertions.Expect(Row(page, "job-1").Locator("td.status")).ToHaveTextAsync("writing rows", new() { Timeout = 2000 });
         await Assertions.Expect(page).ToHaveTitleAsync("pm (1)");
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("pm — 1 task running");
+        await Assertions.Expect(page.Locator("#rate")).ToHaveTextAsync(new Regex(@"^[0-9.]+ started/s, 0 finished/s$"));
         Assert.Empty(_consoleErrors);
     }
 
@@ -208,6 +211,7 @@ public sealed class DashboardTests : IAsyncLifetime
             await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("1–100 of 1000");
             Assert.Equal(100, await page.Locator("#running tbody tr").CountAsync());
             await Assertions.Expect(page).ToHaveTitleAsync("pm (1000)");
+            await Assertions.Expect(page.Locator("#runningTitle")).ToHaveTextAsync("Running — 1000 tasks");
 
             await page.Locator("#next").ClickAsync();
             await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("101–200 of 1000");
@@ -250,6 +254,7 @@ public sealed class DashboardTests : IAsyncLifetime
             TestContext.Current.TestOutputHelper?.WriteLine($"10,000 tasks under churn: longest main-thread task {longest:0} ms after the first render, {overall:0} ms including the initial load.");
 
             Assert.True(longest <= 200, $"The longest main-thread task after the first render took {longest:0} ms.");
+            await Assertions.Expect(page.Locator("#rate")).ToContainTextAsync("started/s");
             await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(100);
             Assert.Empty(_consoleErrors);
         }
@@ -311,7 +316,7 @@ public sealed class DashboardTests : IAsyncLifetime
                 tasks[10].Status($"step {step}");
                 await Assertions.Expect(Row(page, $"job-{step:00}")).ToHaveCountAsync(0);
                 await Assertions.Expect(Row(page, "job-10").Locator("td.status")).ToHaveTextAsync($"step {step}");
-                await Assertions.Expect(Row(page, "job-10")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bselected\b"));
+                await Assertions.Expect(Row(page, "job-10")).ToHaveClassAsync(new Regex(@"\bselected\b"));
                 await Assertions.Expect(Row(page, "job-10")).ToBeFocusedAsync();
             }
 
@@ -322,7 +327,7 @@ public sealed class DashboardTests : IAsyncLifetime
             await page.Keyboard.PressAsync("ArrowDown");
             await Assertions.Expect(Row(page, "job-11")).ToBeFocusedAsync();
             await page.Keyboard.PressAsync("Enter");
-            await Assertions.Expect(Row(page, "job-11")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bselected\b"));
+            await Assertions.Expect(Row(page, "job-11")).ToHaveClassAsync(new Regex(@"\bselected\b"));
             await Assertions.Expect(page.Locator("#detail h2").First).ToHaveTextAsync("job-11");
             Assert.Empty(_consoleErrors);
         }
