@@ -4,7 +4,9 @@ using Microsoft.Playwright;
 
 namespace Pm.AspNetCore.Tests;
 
-/// <summary>The dashboard in a real browser: Debian's chromium driven by Playwright, against a real server on loopback.</summary>
+/// <summary>The dashboard in a real browser: Debian's chromium driven by Playwright, against a real server on loopback; alone, since one test measures the page's responsiveness.</summary>
+[Collection(nameof(DashboardTests))]
+[CollectionDefinition(nameof(DashboardTests), DisableParallelization = true)]
 public sealed class DashboardTests : IAsyncLifetime
 {
     private const float Patience = 10_000;
