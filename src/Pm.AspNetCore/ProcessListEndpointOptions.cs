@@ -1,24 +1,15 @@
 namespace Pm.AspNetCore;
 
-/// <summary>Configures the pm HTTP interface: who may use it and what it accepts.</summary>
-/// <remarks>Values are validated when they are set.</remarks>
+/// <summary>Configures the pm HTTP interface: what it allows and what it accepts.</summary>
+/// <remarks>
+/// Values are validated when they are set. Who may use the interface is the application's to decide, with its own
+/// authentication, authorization and CORS; the standalone listener, which has no application around it, has
+/// <see cref="ProcessListServerOptions.AccessToken"/> and <see cref="ProcessListServerOptions.AllowedOrigins"/>.
+/// </remarks>
 public sealed class ProcessListEndpointOptions
 {
     private int _maxIdLength = 1024;
     private int _eventBufferSize = 4 * 1024 * 1024;
-
-    /// <summary>Gets or sets the bearer token every request must carry; <see langword="null"/> requires none.</summary>
-    /// <remarks>
-    /// The default value is <see langword="null"/>. Compared in constant time; a request without it gets 401 with
-    /// <c>WWW-Authenticate: Bearer</c>. CORS preflight requests need no token. For users and policies, use the
-    /// framework instead: <c>MapProcessList(...).RequireAuthorization(...)</c>.
-    /// </remarks>
-    /// <exception cref="ArgumentException">The value is empty.</exception>
-    public string? AccessToken
-    {
-        get;
-        set => field = value is null || value.Length > 0 ? value : throw new ArgumentException("The access token must not be empty.", nameof(value));
-    }
 
     /// <summary>Gets or sets a value indicating whether kills are refused with 403.</summary>
     /// <remarks>The default value is <see langword="false"/>.</remarks>
@@ -30,14 +21,6 @@ public sealed class ProcessListEndpointOptions
     /// no external fonts); it reads the same endpoints as any client and asks for the access token when one is needed.
     /// </remarks>
     public bool EnableDashboard { get; set; } = true;
-
-    /// <summary>Gets the origins allowed to call the interface from a web page; <c>*</c> allows any.</summary>
-    /// <remarks>
-    /// Empty by default: no <c>Access-Control-Allow-Origin</c> header is sent, so web pages of other origins cannot read
-    /// the list or kill tasks. The Go server always sent <c>*</c>, which lets any page a developer opens kill tasks on
-    /// their machine; add <c>*</c> only on purpose.
-    /// </remarks>
-    public IList<string> AllowedOrigins { get; } = [];
 
     /// <summary>Gets or sets the longest task id accepted in a path, in characters; longer ids get 414.</summary>
     /// <remarks>The default value is 1,024.</remarks>

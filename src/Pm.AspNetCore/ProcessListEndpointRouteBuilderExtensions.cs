@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,18 +14,25 @@ public static class ProcessListEndpointRouteBuilderExtensions
     /// <summary>Maps the pm HTTP interface — list, history, kill, and their extensions — under <paramref name="prefix"/>.</summary>
     /// <param name="endpoints">The application's endpoints.</param>
     /// <param name="prefix">The path prefix; the Go servers use <c>/procs</c>.</param>
-    /// <param name="configure">Configures access: bearer token, read-only mode, CORS origins.</param>
-    /// <returns>A builder for conventions such as <c>RequireAuthorization</c>, applied to every pm endpoint.</returns>
+    /// <param name="configure">Configures the interface: read-only mode, the dashboard, limits of the live stream.</param>
+    /// <returns>
+    /// A builder for conventions such as <c>RequireAuthorization</c>, applied to every pm endpoint; its
+    /// <see cref="ProcessListEndpointConventionBuilder.Kills"/> takes conventions for kill requests alone.
+    /// </returns>
+    /// <remarks>
+    /// Each verb is an endpoint of its own, so the application's authentication, authorization and CORS apply to them
+    /// as to any other endpoint.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="prefix"/> does not start with '/'.</exception>
     /// <exception cref="InvalidOperationException"><c>services.AddProcessList()</c> was not called.</exception>
     /// <example>
     /// <code>
     /// builder.Services.AddProcessList();
     /// var app = builder.Build();
-    /// app.MapProcessList("/procs").RequireAuthorization("operators");
+    /// app.MapProcessList("/procs").RequireAuthorization("operators").Kills.RequireAuthorization("incident-leads");
     /// </code>
     /// </example>
-    public static IEndpointConventionBuilder MapProcessList(
+    public static ProcessListEndpointConventionBuilder MapProcessList(
         this IEndpointRouteBuilder endpoints,
         string prefix = "/procs",
         Action<ProcessListEndpointOptions>? configure = null)
@@ -36,7 +44,7 @@ public static class ProcessListEndpointRouteBuilderExtensions
         return endpoints.MapProcessList(prefix, options);
     }
 
-    internal static IEndpointConventionBuilder MapProcessList(this IEndpointRouteBuilder endpoints, string prefix, ProcessListEndpointOptions options)
+    internal static ProcessListEndpointConventionBuilder MapProcessList(this IEndpointRouteBuilder endpoints, string prefix, ProcessListEndpointOptions options)
     {
         if (prefix[0] != '/')
         {
@@ -52,8 +60,21 @@ public static class ProcessListEndpointRouteBuilderExtensions
         var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var handler = new ProcessListHandler(list, options, services.GetService<TimeProvider>() ?? TimeProvider.System, prefix, stopping);
         var group = endpoints.MapGroup(prefix.Length == 0 ? "/" : prefix);
-        // One catch-all: the handler itself parses the raw path, so every id is percent-decoded exactly once.
-        group.Map("/{**rest}", handler.HandleAsync);
-        return group.WithDisplayName("pm " + prefix);
+
+        // The analyzer sees overlapping patterns; routing tells them apart by method, and ranks the catch-all last.
+#pragma warning disable ASP0022
+        string[] reading = [HttpMethods.Get, HttpMethods.Head];
+        var name = "pm " + (prefix.Length == 0 ? "/" : prefix);
+        var reads = new ConventionBuilders(
+            group.MapMethods("/", reading, (RequestDelegate)handler.ListAsync).WithDisplayName(name + " list"),
+            group.MapMethods("/{id}", reading, (RequestDelegate)handler.TaskAsync).WithDisplayName(name + " task"),
+            group.MapMethods("/{id}/history", reading, (RequestDelegate)handler.HistoryAsync).WithDisplayName(name + " history"));
+        var kills = group.MapDelete("/{id}", (RequestDelegate)handler.KillAsync).WithDisplayName(name + " kill");
+
+        // Preflights, wrong methods and unknown paths: answered as the Go server does, and open to all, since they
+        // carry no data and a browser's preflight carries no credentials.
+        group.Map("/{**rest}", (RequestDelegate)handler.OtherAsync).WithDisplayName(name + " other").AllowAnonymous();
+#pragma warning restore ASP0022
+        return new ProcessListEndpointConventionBuilder(group, reads, kills);
     }
 }

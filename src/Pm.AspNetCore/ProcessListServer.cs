@@ -67,6 +67,7 @@ public sealed class ProcessListServer : IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddProcessList(list);
         var app = builder.Build();
+        app.Use(new ListenerAccess(options).InvokeAsync);
         var endpoint = options.Endpoint;
         if (endpoint.EnableDashboard)
         {
@@ -80,10 +81,10 @@ public sealed class ProcessListServer : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var address = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
-        if (endpoint.AccessToken is null && !IsLoopback(url))
+        if (options.AccessToken is null && !IsLoopback(url))
         {
             options.LoggerFactory?.CreateLogger<ProcessListServer>().LogWarning(
-                "The pm interface on {Url}{Prefix} is reachable from other hosts and has no access token: anyone who can connect can list the running tasks{Kills}. Set ProcessListServerOptions.Endpoint.AccessToken, or listen on 127.0.0.1.",
+                "The pm interface on {Url}{Prefix} is reachable from other hosts and has no access token: anyone who can connect can list the running tasks{Kills}. Set ProcessListServerOptions.AccessToken, or listen on 127.0.0.1.",
                 url.GetLeftPart(UriPartial.Authority),
                 options.Prefix,
                 endpoint.ReadOnly ? " (kills are refused: the interface is read-only)" : " and kill them");

@@ -159,7 +159,7 @@ public sealed class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Token_IsAskedForOnce_AndKeptForTheTab()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
         using var task = app.List.Start("guarded");
         var asked = 0;
         var page = await OpenAsync(app, p => p.Dialog += async (_, dialog) =>
@@ -177,7 +177,7 @@ public sealed class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task WrongToken_IsRefusedWithAClearMessage_RightTokenOpensTheList()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
         using var task = app.List.Start("guarded");
         var answers = new Queue<string?>([null, "wrong", "s3cret"]);
         var page = await OpenAsync(app, p => p.Dialog += async (_, dialog) =>

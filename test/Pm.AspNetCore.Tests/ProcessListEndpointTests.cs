@@ -389,9 +389,9 @@ public sealed class ProcessListEndpointTests
     }
 
     [Fact]
-    public async Task Cors_ConfiguredOrigins_AllowOnlyThose()
+    public async Task Cors_ListenerOrigins_AllowOnlyThose()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AllowedOrigins.Add("http://dash.example"));
+        await using var app = await TestApp.StartListenerAsync(o => o.AllowedOrigins.Add("http://dash.example"));
 
         var (_, _, allowed) = await SendAsync(app, HttpMethod.Get, "procs/", configure: r => r.Headers.Add("Origin", "http://dash.example"));
         var (_, _, other) = await SendAsync(app, HttpMethod.Get, "procs/", configure: r => r.Headers.Add("Origin", "http://evil.example"));
@@ -403,17 +403,17 @@ public sealed class ProcessListEndpointTests
     }
 
     [Fact]
-    public async Task Cors_Star_SendsStarLikeGo()
+    public async Task Cors_ListenerStar_SendsStarLikeGo()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AllowedOrigins.Add("*"));
+        await using var app = await TestApp.StartListenerAsync(o => o.AllowedOrigins.Add("*"));
         var (_, _, response) = await SendAsync(app, HttpMethod.Get, "procs/nope/history");
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }
 
     [Fact]
-    public async Task BearerToken_MissingOrWrong_Returns401WithChallenge()
+    public async Task BearerToken_ListenerMissingOrWrong_Returns401WithChallenge()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
         using var task = app.List.Start("a");
 
         var (missing, _, missingResponse) = await SendAsync(app, HttpMethod.Get, "procs/");

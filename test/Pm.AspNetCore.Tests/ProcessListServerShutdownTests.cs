@@ -102,7 +102,7 @@ public sealed class ProcessListServerShutdownTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(logging));
         using var list = new ProcessList();
         var options = new ProcessListServerOptions { Url = url, LoggerFactory = factory };
-        options.Endpoint.AccessToken = token;
+        options.AccessToken = token;
 
         await using (await ProcessListServer.StartAsync(list, options, Ct))
         {

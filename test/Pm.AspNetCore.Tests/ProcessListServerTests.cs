@@ -47,7 +47,7 @@ public sealed class ProcessListServerTests
         await using var server = await ProcessListServer.StartAsync(list, Loopback(o =>
         {
             o.Prefix = "/pm";
-            o.Endpoint.AccessToken = "t";
+            o.AccessToken = "t";
             o.Endpoint.ReadOnly = true;
         }), Ct);
         using var client = new HttpClient { BaseAddress = server.Address };

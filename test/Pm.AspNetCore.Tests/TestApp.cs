@@ -8,15 +8,19 @@ using Pm.AspNetCore;
 
 namespace Pm.Tests.Http;
 
-/// <summary>A real ASP.NET Core application on a loopback port chosen by the OS, with a real client.</summary>
+/// <summary>
+/// A real server on a loopback port chosen by the OS, with a real client: an ASP.NET Core application, or the
+/// standalone listener.
+/// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly Func<ValueTask> _stop;
 
-    private TestApp(WebApplication app, Uri address)
+    private TestApp(ProcessList list, Uri address, Func<ValueTask> stop)
     {
-        _app = app;
+        List = list;
         Address = address;
+        _stop = stop;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -24,9 +28,7 @@ internal sealed class TestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _app.Services;
-
-    public ProcessList List => _app.Services.GetRequiredService<ProcessList>();
+    public ProcessList List { get; }
 
     public static async Task<TestApp> StartAsync(Action<WebApplication> configure, Action<IServiceCollection>? services = null)
     {
@@ -39,16 +41,33 @@ internal sealed class TestApp : IAsyncDisposable
         configure(app);
         await app.StartAsync(TestContext.Current.CancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, new Uri(address + "/"));
+        return new TestApp(app.Services.GetRequiredService<ProcessList>(), new Uri(address + "/"), async () =>
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+        });
     }
 
     public static Task<TestApp> StartWithProcsAsync(Action<ProcessListEndpointOptions>? configure = null) =>
         StartAsync(app => app.MapProcessList("/procs", configure));
 
+    /// <summary>Starts the standalone listener, on <c>/procs</c>, for a list of its own.</summary>
+    public static async Task<TestApp> StartListenerAsync(Action<ProcessListServerOptions> configure)
+    {
+        var list = new ProcessList();
+        var options = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
+        configure(options);
+        var server = await ProcessListServer.StartAsync(list, options, TestContext.Current.CancellationToken);
+        return new TestApp(list, server.Address, async () =>
+        {
+            await server.DisposeAsync();
+            list.Dispose();
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
+        await _stop();
     }
 }

@@ -129,7 +129,7 @@ public sealed class PmCommandTests : IAsyncLifetime
         using var list = new ProcessList();
         using var task = list.Start("guarded");
         var options = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
-        options.Endpoint.AccessToken = "s3cret";
+        options.AccessToken = "s3cret";
         await using var server = await ProcessListServer.StartAsync(list, options, TestContext.Current.CancellationToken);
         var endpoint = $"127.0.0.1:{server.Address.Port}";
 

@@ -151,7 +151,7 @@ public sealed class PmClientTests
     [Fact]
     public async Task Unauthorized_IsReportedAndTokenIsSent()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.AccessToken = "s3cret");
+        await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
 
         var ex = await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).GetProcsAsync(cancellationToken: Ct));
         Assert.Equal((PmErrorKind.Unauthorized, 401), (ex.Kind, ex.StatusCode));

@@ -6,7 +6,7 @@ namespace Pm.AspNetCore.Internal;
 
 internal sealed partial class ProcessListHandler
 {
-    private async Task ListAsync(HttpContext context)
+    private async Task ListViewAsync(HttpContext context)
     {
         switch (Query(context, "view").ToString())
         {

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +8,7 @@ using Pm.Protocol;
 
 namespace Pm.AspNetCore.Internal;
 
-/// <summary>Answers every request under one pm prefix, exactly as the wire protocol states.</summary>
+/// <summary>Answers the requests of each pm endpoint under one prefix, exactly as the wire protocol states.</summary>
 internal sealed partial class ProcessListHandler
 {
     private const int MaxCancelBodyBytes = 16 * 1024;
@@ -19,7 +17,6 @@ internal sealed partial class ProcessListHandler
     private readonly ProcessListEndpointOptions _options;
     private readonly TimeProvider _time;
     private readonly string _prefix;
-    private readonly byte[]? _tokenHash;
     private readonly CancellationToken _stopping;
     private readonly EventStream _events;
 
@@ -31,7 +28,6 @@ internal sealed partial class ProcessListHandler
         _time = time;
         _prefix = prefix.TrimEnd('/');
         _events = new EventStream(new EventHub(list, options, time), options, time);
-        _tokenHash = options.AccessToken is { } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
     }
 
     /// <summary>The header that tells clients this server understands the protocol's extensions; Go servers never send it.</summary>
@@ -40,7 +36,79 @@ internal sealed partial class ProcessListHandler
     /// <summary>The header that tells clients, such as the dashboard, that kills are refused.</summary>
     public const string ReadOnlyHeader = "X-Pm-Read-Only";
 
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>Answers <c>GET</c> and <c>HEAD</c> of the list, with its views: the dashboard, finished tasks, the live stream.</summary>
+    public async Task ListAsync(HttpContext context)
+    {
+        if (await RouteAsync(context).ConfigureAwait(false) is not { Kind: ProcRouteKind.List })
+        {
+            return;
+        }
+
+        // The dashboard page holds no data and must load before it can ask for a token.
+        if (_options.EnableDashboard && context.Request.Query["view"] == "ui")
+        {
+            await Dashboard.WriteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await ListViewAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers <c>GET</c> and <c>HEAD</c> of one task (an extension).</summary>
+    public async Task TaskAsync(HttpContext context)
+    {
+        if (await RouteAsync(context).ConfigureAwait(false) is not { Kind: ProcRouteKind.Task, Id: { } id })
+        {
+            return;
+        }
+
+        if (!_list.TryGet(id, out var snapshot))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
+            return;
+        }
+
+        await JsonAsync(context, WireMapping.ToWire(snapshot), PmJsonContext.Default.ProcDetail).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers <c>GET</c> and <c>HEAD</c> of a task's history, running or recently finished.</summary>
+    public async Task HistoryAsync(HttpContext context)
+    {
+        if (await RouteAsync(context).ConfigureAwait(false) is not { Kind: ProcRouteKind.History, Id: { } id })
+        {
+            return;
+        }
+
+        if (!_list.TryGetHistory(id, out var history))
+        {
+            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
+            return;
+        }
+
+        await JsonAsync(context, WireMapping.ToWire(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers everything under the prefix that no other endpoint takes: CORS preflights, wrong methods, unknown paths.</summary>
+    public async Task OtherAsync(HttpContext context)
+    {
+        if (await RouteAsync(context).ConfigureAwait(false) is not { } route)
+        {
+            return;
+        }
+
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            Preflight(context, route.Kind);
+            return;
+        }
+
+        context.Response.Headers.Allow = AllowedMethods(route.Kind);
+        await PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed").ConfigureAwait(false);
+    }
+
+    // Every endpoint parses the raw target the same way, so each id is percent-decoded exactly once, whatever routing
+    // made of the path. Answers what cannot be a task; null then.
+    private async Task<ProcRoute?> RouteAsync(HttpContext context)
     {
         context.Response.Headers[ExtensionsHeader] = "1";
         if (_options.ReadOnly)
@@ -48,70 +116,20 @@ internal sealed partial class ProcessListHandler
             context.Response.Headers[ReadOnlyHeader] = "1";
         }
 
-        ApplyCors(context);
         var route = ProcRoute.Parse(RawRest(context), _options.MaxIdLength);
-        var method = context.Request.Method;
-
-        if (route.Kind is ProcRouteKind.NotFound)
-        {
-            await PlainAsync(context, StatusCodes.Status404NotFound, "404 page not found").ConfigureAwait(false);
-            return;
-        }
-
-        if (route.Kind is ProcRouteKind.BadEncoding)
-        {
-            await PlainAsync(context, StatusCodes.Status400BadRequest, "bad percent-encoding in the task id").ConfigureAwait(false);
-            return;
-        }
-
-        if (route.Kind is ProcRouteKind.IdTooLong)
-        {
-            await PlainAsync(context, StatusCodes.Status414UriTooLong, $"task ids are at most {_options.MaxIdLength} characters").ConfigureAwait(false);
-            return;
-        }
-
-        if (HttpMethods.IsOptions(method))
-        {
-            Preflight(context, route.Kind);
-            return;
-        }
-
-        // The dashboard page holds no data and must load before it can ask for the token.
-        if (route.Kind == ProcRouteKind.List && _options.EnableDashboard && (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
-            && context.Request.Query["view"] == "ui")
-        {
-            await Dashboard.WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (!Authorized(context))
-        {
-            context.Response.Headers.WWWAuthenticate = context.Request.Headers.Authorization.Count == 0
-                ? "Bearer realm=\"pm\""
-                : "Bearer realm=\"pm\", error=\"invalid_token\"";
-            await PlainAsync(context, StatusCodes.Status401Unauthorized, "a valid bearer token is required").ConfigureAwait(false);
-            return;
-        }
-
-        var isGet = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
         switch (route.Kind)
         {
-            case ProcRouteKind.List when isGet:
-                await ListAsync(context).ConfigureAwait(false);
-                break;
-            case ProcRouteKind.Task when isGet:
-                await TaskAsync(context, route.Id!).ConfigureAwait(false);
-                break;
-            case ProcRouteKind.Task when HttpMethods.IsDelete(method):
-                await KillAsync(context, route.Id!).ConfigureAwait(false);
-                break;
-            case ProcRouteKind.History when isGet:
-                await HistoryAsync(context, route.Id!).ConfigureAwait(false);
-                break;
+            case ProcRouteKind.NotFound:
+                await PlainAsync(context, StatusCodes.Status404NotFound, "404 page not found").ConfigureAwait(false);
+                return null;
+            case ProcRouteKind.BadEncoding:
+                await PlainAsync(context, StatusCodes.Status400BadRequest, "bad percent-encoding in the task id").ConfigureAwait(false);
+                return null;
+            case ProcRouteKind.IdTooLong:
+                await PlainAsync(context, StatusCodes.Status414UriTooLong, $"task ids are at most {_options.MaxIdLength} characters").ConfigureAwait(false);
+                return null;
             default:
-                context.Response.Headers.Allow = AllowedMethods(route.Kind);
-                await PlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed").ConfigureAwait(false);
-                break;
+                return route;
         }
     }
 
@@ -167,28 +185,6 @@ internal sealed partial class ProcessListHandler
         return count;
     }
 
-    private void ApplyCors(HttpContext context)
-    {
-        var allowed = _options.AllowedOrigins;
-        if (allowed.Count == 0)
-        {
-            return;
-        }
-
-        if (allowed.Contains("*"))
-        {
-            context.Response.Headers.AccessControlAllowOrigin = "*";
-            return;
-        }
-
-        var origin = context.Request.Headers.Origin.ToString();
-        context.Response.Headers.Vary = "Origin";
-        if (origin.Length > 0 && allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
-        {
-            context.Response.Headers.AccessControlAllowOrigin = origin;
-        }
-    }
-
     private static void Preflight(HttpContext context, ProcRouteKind kind)
     {
         var headers = context.Response.Headers;
@@ -199,48 +195,14 @@ internal sealed partial class ProcessListHandler
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private bool Authorized(HttpContext context)
+    /// <summary>Answers <c>DELETE</c> of a task: a kill request, audited with who asked.</summary>
+    public async Task KillAsync(HttpContext context)
     {
-        if (_tokenHash is null)
+        if (await RouteAsync(context).ConfigureAwait(false) is not { Kind: ProcRouteKind.Task, Id: { } id })
         {
-            return true;
-        }
-
-        var header = context.Request.Headers.Authorization;
-        if (header.Count != 1 || header[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        // Hashing both sides first makes the comparison constant-time in the token's length too.
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(value.AsSpan(7).Trim().ToString()));
-        return CryptographicOperations.FixedTimeEquals(presented, _tokenHash);
-    }
-
-    private async Task TaskAsync(HttpContext context, string id)
-    {
-        if (!_list.TryGet(id, out var snapshot))
-        {
-            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
             return;
         }
 
-        await JsonAsync(context, WireMapping.ToWire(snapshot), PmJsonContext.Default.ProcDetail).ConfigureAwait(false);
-    }
-
-    private async Task HistoryAsync(HttpContext context, string id)
-    {
-        if (!_list.TryGetHistory(id, out var history))
-        {
-            await PlainAsync(context, StatusCodes.Status404NotFound, "no such process").ConfigureAwait(false);
-            return;
-        }
-
-        await JsonAsync(context, WireMapping.ToWire(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
-    }
-
-    private async Task KillAsync(HttpContext context, string id)
-    {
         if (_options.ReadOnly)
         {
             await PlainAsync(context, StatusCodes.Status403Forbidden, "this pm interface is read-only").ConfigureAwait(false);
