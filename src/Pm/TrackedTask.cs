@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Pm.Internal;
 
 namespace Pm;
@@ -25,7 +23,7 @@ namespace Pm;
 /// task.Status("writing");
 /// </code>
 /// </example>
-public sealed class TrackedTask : IDisposable
+public sealed partial class TrackedTask : IDisposable
 {
     /// <summary>The next task in the same bucket of the running-task table; written under the stripe's gate.</summary>
     internal TrackedTask? NextInStripe;
@@ -35,13 +33,8 @@ public sealed class TrackedTask : IDisposable
     private readonly int _historyLimit;
     private readonly ActivityTraceId _traceId;
     private KeyValuePair<string, object?>[]? _attributes;
-    private StatusEntry[]? _entries;
-    private InlineEntries _inline;
+    private HistoryRing _history;
     private CancelState? _cancel;
-    private long _lastTicks; // the newest entry's time; once finished, the end time
-    private int _head;
-    private int _count;
-    private int _dropped;
     private int _flags;
     private int _gate;
 
@@ -50,7 +43,7 @@ public sealed class TrackedTask : IDisposable
         _list = list;
         Id = id;
         IdHash = idHash;
-        _lastTicks = startTicks;
+        _history.LastTicks = startTicks;
         _attributes = attributes;
         _startTicks = startTicks;
         _historyLimit = options.HistoryLimit;
@@ -100,7 +93,7 @@ public sealed class TrackedTask : IDisposable
 
     private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);
 
-    internal long EndTicks => Volatile.Read(ref _lastTicks);
+    internal long EndTicks => Volatile.Read(ref _history.LastTicks);
 
     internal long StartTicks => _startTicks;
 
@@ -123,7 +116,7 @@ public sealed class TrackedTask : IDisposable
             flags = (TaskFlags)_flags;
             if ((flags & TaskFlags.Finished) == 0)
             {
-                Append(ticks, status);
+                _history.Append(ticks, status, _historyLimit);
             }
         }
         finally
@@ -269,7 +262,7 @@ public sealed class TrackedTask : IDisposable
                 TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
                 _ => "aborted",
             };
-            endTicks = Append(ticks, finalEntry);
+            endTicks = _history.Append(ticks, finalEntry, _historyLimit);
             _flags = (int)(flags | TaskFlags.Finished | outcome switch
             {
                 TaskOutcome.Killed => TaskFlags.Killed,
@@ -290,312 +283,7 @@ public sealed class TrackedTask : IDisposable
         return outcome;
     }
 
-    /// <summary>Links a token to the task's token: its cancellation cancels <see cref="CancellationToken"/> too.</summary>
-    /// <param name="token">The token, such as a request's abort token; one that cannot be cancelled is ignored.</param>
-    /// <remarks>
-    /// A task ended by the linked token's cancellation is <see cref="TaskOutcome.Aborted"/> unless a kill was requested first. Linking after the
-    /// start lets a caller pay for the link only when the task's token is actually used.
-    /// </remarks>
-    /// <exception cref="InvalidOperationException">A token is already linked.</exception>
-    public void LinkCancellation(CancellationToken token)
-    {
-        if (!token.CanBeCanceled)
-        {
-            return;
-        }
-
-        CancelState cancel;
-        CancellationTokenSource source;
-        SpinGate.Enter(ref _gate);
-        try
-        {
-            cancel = _cancel ??= new CancelState();
-            if (cancel.Linked)
-            {
-                throw new InvalidOperationException($"Task '{Id}' already has a linked token.");
-            }
-
-            cancel.Linked = true;
-            source = SourceUnderGate(cancel);
-        }
-        finally
-        {
-            SpinGate.Exit(ref _gate);
-        }
-
-        // Registered outside the gate: an already cancelled token runs the callback at once, on this thread.
-        var link = token.UnsafeRegister(static state => CancelQuietly((CancellationTokenSource)state!), source);
-        SpinGate.Enter(ref _gate);
-        cancel.Link = link;
-        var finished = ((TaskFlags)_flags & TaskFlags.Finished) != 0;
-        SpinGate.Exit(ref _gate);
-        if (finished)
-        {
-            link.Unregister();
-        }
-    }
-
-    internal void Unlink()
-    {
-        SpinGate.Enter(ref _gate);
-        var link = _cancel?.Link ?? default;
-        SpinGate.Exit(ref _gate);
-        link.Unregister();
-    }
-
-    internal KillResult RequestKill(KillRequest request)
-    {
-        var ticks = _list.NowTicks();
-        var entry = string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]";
-        CancellationTokenSource? source;
-        SpinGate.Enter(ref _gate);
-        try
-        {
-            var flags = (TaskFlags)_flags;
-            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
-            {
-                return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
-                    : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
-                    : KillResult.Killed;
-            }
-
-            var cancel = _cancel ??= new CancelState();
-            Append(ticks, entry);
-            cancel.Request = request;
-            cancel.RequestTicks = ticks;
-            cancel.EntryIndex = (long)_dropped + _count;
-            _flags = (int)(flags | TaskFlags.KillRequested);
-            source = cancel.Source;
-        }
-        finally
-        {
-            SpinGate.Exit(ref _gate);
-        }
-
-        // Token callbacks run here, outside every lock of the tracker.
-        if (source is not null)
-        {
-            CancelQuietly(source);
-        }
-
-        if (_list.HasObservers)
-        {
-            _list.Publish(TaskEventKind.Cancelling, Id, ticks, request.Message);
-        }
-
-        return KillResult.Killed;
-    }
-
-    internal TaskSnapshot? Snapshot()
-    {
-        SpinGate.Enter(ref _gate);
-        var flags = (TaskFlags)_flags;
-        if ((flags & TaskFlags.Finished) != 0)
-        {
-            SpinGate.Exit(ref _gate);
-            return null;
-        }
-
-        var buffer = Buffer;
-        var last = _count == 0 ? new StatusEntry(_startTicks, "init") : buffer[(_head + _count - 1) % buffer.Length];
-        var attributes = _attributes;
-        SpinGate.Exit(ref _gate);
-
-        return new TaskSnapshot
-        {
-            Id = Id,
-            Attributes = AttributeArray.AsImmutable(attributes),
-            StartTime = ToTime(_startTicks),
-            Status = last.Status,
-            StatusTime = ToTime(last.Ticks),
-            IsCancelling = (flags & TaskFlags.KillRequested) != 0,
-            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
-            TraceId = TraceIdText,
-        };
-    }
-
-    internal TaskHistory GetHistory()
-    {
-        TaskFlags flags;
-        HistoryEntry[] entries;
-        int dropped;
-        KeyValuePair<string, object?>[]? attributes;
-        KillRequest? request;
-        long requestTicks, requestIndex, endTicks;
-        SpinGate.Enter(ref _gate);
-        try
-        {
-            flags = (TaskFlags)_flags;
-            entries = new HistoryEntry[1 + _count];
-            var buffer = Buffer;
-            entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
-            for (var i = 0; i < _count; i++)
-            {
-                var e = buffer[(_head + i) % buffer.Length];
-                entries[i + 1] = new HistoryEntry(ToTime(e.Ticks), e.Status);
-            }
-
-            dropped = _dropped;
-            attributes = _attributes;
-            request = _cancel?.Request;
-            requestTicks = _cancel?.RequestTicks ?? 0;
-            requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
-            endTicks = _lastTicks;
-        }
-        finally
-        {
-            SpinGate.Exit(ref _gate);
-        }
-
-        if (request is not null && requestIndex >= 1 && requestIndex < entries.Length)
-        {
-            entries[requestIndex] = entries[requestIndex] with { KillRequest = request };
-        }
-
-        var finished = (flags & TaskFlags.Finished) != 0;
-        return new TaskHistory
-        {
-            Id = Id,
-            Attributes = AttributeArray.AsImmutable(attributes),
-            Entries = ImmutableCollectionsMarshal.AsImmutableArray(entries),
-            DroppedEntries = dropped,
-            StartTime = ToTime(_startTicks),
-            EndTime = finished ? ToTime(endTicks) : null,
-            Outcome = !finished ? null
-                : (flags & TaskFlags.Killed) != 0 ? TaskOutcome.Killed
-                : (flags & TaskFlags.Aborted) != 0 ? TaskOutcome.Aborted
-                : TaskOutcome.Ended,
-            IsCancelling = !finished && (flags & TaskFlags.KillRequested) != 0,
-            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
-            KillRequest = request,
-            KillRequestTime = request is null ? null : ToTime(requestTicks),
-            TraceId = TraceIdText,
-        };
-    }
-
     internal static string KilledText(string? message) => string.IsNullOrEmpty(message) ? "killed" : "killed: " + message;
 
-    private string? TraceIdText => _traceId == default ? null : _traceId.ToHexString();
 
-    private static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
-
-    private static void CancelQuietly(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback registered on the task's token failed; that failure belongs to its owner, and the
-            // cancellation itself has happened, so the kill or the link stays effective.
-        }
-    }
-
-    private void ThrowIfCancelled(TaskFlags flags)
-    {
-        if ((flags & TaskFlags.Finished) != 0)
-        {
-            return;
-        }
-
-        if ((flags & TaskFlags.KillRequested) != 0)
-        {
-            throw new TaskKilledException(this, _cancel?.Request?.Message, CancellationToken);
-        }
-
-        Volatile.Read(ref _cancel)?.Source?.Token.ThrowIfCancellationRequested();
-    }
-
-    private CancellationToken CreateToken()
-    {
-        CancellationTokenSource source;
-        SpinGate.Enter(ref _gate);
-        try
-        {
-            source = SourceUnderGate(_cancel ??= new CancelState());
-        }
-        finally
-        {
-            SpinGate.Exit(ref _gate);
-        }
-
-        return source.Token;
-    }
-
-    // Creates the token source on first use, already cancelled if a kill came first. Called under the gate.
-    private CancellationTokenSource SourceUnderGate(CancelState cancel)
-    {
-        if (cancel.Source is { } existing)
-        {
-            return existing;
-        }
-
-        var source = new CancellationTokenSource();
-        if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
-        {
-            // No callback can be registered yet, so cancelling under the gate runs no foreign code.
-            source.Cancel();
-        }
-
-        Volatile.Write(ref cancel.Source, source);
-        return source;
-    }
-
-    private long Append(long ticks, string status)
-    {
-        // Clocks are read before the gate is taken, so a writer that was preempted may arrive with an older
-        // reading than the last entry; history stays in time order by never going back.
-        ticks = Math.Max(ticks, _lastTicks);
-        _lastTicks = ticks;
-
-        var entries = Buffer;
-        if (_count == entries.Length)
-        {
-            if (entries.Length < _historyLimit - 1)
-            {
-                entries = Grow(entries);
-            }
-            else
-            {
-                entries[_head] = new StatusEntry(ticks, status);
-                _head = _head + 1 == entries.Length ? 0 : _head + 1;
-                _dropped++;
-                return ticks;
-            }
-        }
-
-        var index = _head + _count;
-        entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
-        _count++;
-        return ticks;
-    }
-
-    // Moves a full history ring into an array twice its size, up to the limit. Called under the gate.
-    private StatusEntry[] Grow(Span<StatusEntry> entries)
-    {
-        var grown = new StatusEntry[Math.Min(entries.Length * 2, _historyLimit - 1)];
-        for (var i = 0; i < _count; i++)
-        {
-            grown[i] = entries[(_head + i) % entries.Length];
-        }
-
-        _entries = grown;
-        _head = 0;
-        return grown;
-    }
-
-    // The history's ring: the first entries live in the task itself, so a short task allocates no array for them.
-    // Called under the gate.
-    private Span<StatusEntry> Buffer =>
-        _entries is { } array ? array : ((Span<StatusEntry>)_inline)[..Math.Min(InlineEntries.Length, _historyLimit - 1)];
-
-    /// <summary>Room for the first history entries after <c>init</c>, inside the task object.</summary>
-    [InlineArray(Length)]
-    private struct InlineEntries
-    {
-        public const int Length = 4;
-
-        private StatusEntry _first;
-    }
 }

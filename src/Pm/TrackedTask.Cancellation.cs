@@ -1,0 +1,165 @@
+using Pm.Internal;
+
+namespace Pm;
+
+public sealed partial class TrackedTask
+{
+    /// <summary>Links a token to the task's token: its cancellation cancels <see cref="CancellationToken"/> too.</summary>
+    /// <param name="token">The token, such as a request's abort token; one that cannot be cancelled is ignored.</param>
+    /// <remarks>
+    /// A task ended by the linked token's cancellation is <see cref="TaskOutcome.Aborted"/> unless a kill was requested first. Linking after the
+    /// start lets a caller pay for the link only when the task's token is actually used.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A token is already linked.</exception>
+    public void LinkCancellation(CancellationToken token)
+    {
+        if (!token.CanBeCanceled)
+        {
+            return;
+        }
+
+        CancelState cancel;
+        CancellationTokenSource source;
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            cancel = _cancel ??= new CancelState();
+            if (cancel.Linked)
+            {
+                throw new InvalidOperationException($"Task '{Id}' already has a linked token.");
+            }
+
+            cancel.Linked = true;
+            source = SourceUnderGate(cancel);
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
+        // Registered outside the gate: an already cancelled token runs the callback at once, on this thread.
+        var link = token.UnsafeRegister(static state => CancelQuietly((CancellationTokenSource)state!), source);
+        SpinGate.Enter(ref _gate);
+        cancel.Link = link;
+        var finished = ((TaskFlags)_flags & TaskFlags.Finished) != 0;
+        SpinGate.Exit(ref _gate);
+        if (finished)
+        {
+            link.Unregister();
+        }
+    }
+
+    internal void Unlink()
+    {
+        SpinGate.Enter(ref _gate);
+        var link = _cancel?.Link ?? default;
+        SpinGate.Exit(ref _gate);
+        link.Unregister();
+    }
+
+    internal KillResult RequestKill(KillRequest request)
+    {
+        var ticks = _list.NowTicks();
+        var entry = string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]";
+        CancellationTokenSource? source;
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            var flags = (TaskFlags)_flags;
+            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
+            {
+                return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
+                    : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
+                    : KillResult.Killed;
+            }
+
+            var cancel = _cancel ??= new CancelState();
+            _history.Append(ticks, entry, _historyLimit);
+            cancel.Request = request;
+            cancel.RequestTicks = ticks;
+            cancel.EntryIndex = (long)_history.Dropped + _history.Count;
+            _flags = (int)(flags | TaskFlags.KillRequested);
+            source = cancel.Source;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
+        // Token callbacks run here, outside every lock of the tracker.
+        if (source is not null)
+        {
+            CancelQuietly(source);
+        }
+
+        if (_list.HasObservers)
+        {
+            _list.Publish(TaskEventKind.Cancelling, Id, ticks, request.Message);
+        }
+
+        return KillResult.Killed;
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback registered on the task's token failed; that failure belongs to its owner, and the
+            // cancellation itself has happened, so the kill or the link stays effective.
+        }
+    }
+
+    private void ThrowIfCancelled(TaskFlags flags)
+    {
+        if ((flags & TaskFlags.Finished) != 0)
+        {
+            return;
+        }
+
+        if ((flags & TaskFlags.KillRequested) != 0)
+        {
+            throw new TaskKilledException(this, _cancel?.Request?.Message, CancellationToken);
+        }
+
+        Volatile.Read(ref _cancel)?.Source?.Token.ThrowIfCancellationRequested();
+    }
+
+    private CancellationToken CreateToken()
+    {
+        CancellationTokenSource source;
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            source = SourceUnderGate(_cancel ??= new CancelState());
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
+        return source.Token;
+    }
+
+    // Creates the token source on first use, already cancelled if a kill came first. Called under the gate.
+    private CancellationTokenSource SourceUnderGate(CancelState cancel)
+    {
+        if (cancel.Source is { } existing)
+        {
+            return existing;
+        }
+
+        var source = new CancellationTokenSource();
+        if (((TaskFlags)_flags & TaskFlags.KillRequested) != 0)
+        {
+            // No callback can be registered yet, so cancelling under the gate runs no foreign code.
+            source.Cancel();
+        }
+
+        Volatile.Write(ref cancel.Source, source);
+        return source;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+using Pm.Internal;
+
+namespace Pm;
+
+public sealed partial class TrackedTask
+{
+    internal TaskSnapshot? Snapshot()
+    {
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        if ((flags & TaskFlags.Finished) != 0)
+        {
+            SpinGate.Exit(ref _gate);
+            return null;
+        }
+
+        var last = _history.TryGetNewest(_historyLimit, out var newest) ? newest : new StatusEntry(_startTicks, "init");
+        var attributes = _attributes;
+        SpinGate.Exit(ref _gate);
+
+        return new TaskSnapshot
+        {
+            Id = Id,
+            Attributes = AttributeArray.AsImmutable(attributes),
+            StartTime = ToTime(_startTicks),
+            Status = last.Status,
+            StatusTime = ToTime(last.Ticks),
+            IsCancelling = (flags & TaskFlags.KillRequested) != 0,
+            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            TraceId = TraceIdText,
+        };
+    }
+
+    internal TaskHistory GetHistory()
+    {
+        TaskFlags flags;
+        HistoryEntry[] entries;
+        int dropped;
+        KeyValuePair<string, object?>[]? attributes;
+        KillRequest? request;
+        long requestTicks, requestIndex, endTicks;
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            flags = (TaskFlags)_flags;
+            entries = new HistoryEntry[1 + _history.Count];
+            entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
+            _history.CopyTo(entries.AsSpan(1), _historyLimit);
+            dropped = _history.Dropped;
+            attributes = _attributes;
+            request = _cancel?.Request;
+            requestTicks = _cancel?.RequestTicks ?? 0;
+            requestIndex = (_cancel?.EntryIndex ?? 0) - dropped;
+            endTicks = _history.LastTicks;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
+        if (request is not null && requestIndex >= 1 && requestIndex < entries.Length)
+        {
+            entries[requestIndex] = entries[requestIndex] with { KillRequest = request };
+        }
+
+        var finished = (flags & TaskFlags.Finished) != 0;
+        return new TaskHistory
+        {
+            Id = Id,
+            Attributes = AttributeArray.AsImmutable(attributes),
+            Entries = ImmutableCollectionsMarshal.AsImmutableArray(entries),
+            DroppedEntries = dropped,
+            StartTime = ToTime(_startTicks),
+            EndTime = finished ? ToTime(endTicks) : null,
+            Outcome = !finished ? null
+                : (flags & TaskFlags.Killed) != 0 ? TaskOutcome.Killed
+                : (flags & TaskFlags.Aborted) != 0 ? TaskOutcome.Aborted
+                : TaskOutcome.Ended,
+            IsCancelling = !finished && (flags & TaskFlags.KillRequested) != 0,
+            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            KillRequest = request,
+            KillRequestTime = request is null ? null : ToTime(requestTicks),
+            TraceId = TraceIdText,
+        };
+    }
+
+    private string? TraceIdText => _traceId == default ? null : _traceId.ToHexString();
+
+    private static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
+}
