@@ -84,7 +84,17 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
             if (!Volatile.Read(ref _paused))
             {
                 _pendingSince[index] = Stopwatch.GetTimestamp();
-                var state = await fleet.FetchAsync(index, cancellationToken);
+                EndpointState state;
+                try
+                {
+                    state = await fleet.FetchAsync(index, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Quitting while a poll is in flight: the view must still restore the terminal.
+                    return;
+                }
+
                 _pendingSince[index] = null;
                 if (cancellationToken.IsCancellationRequested)
                 {

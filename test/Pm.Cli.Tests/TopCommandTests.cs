@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Pm.AspNetCore;
 
 namespace Pm.Cli.Tests;
@@ -74,6 +77,30 @@ public sealed partial class TopCommandTests
         Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
         Assert.DoesNotContain("late-arrival", final, StringComparison.Ordinal);
         Assert.DoesNotContain("pm top  ", final, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Top_QuitWhileAPollIsInFlight_RestoresTheTerminalAndExitsZero()
+    {
+        var tmuxPath = Requires.Tool("tmux", "tmux");
+        var ct = TestContext.Current.CancellationToken;
+
+        // An endpoint that never answers: a poll is always in flight when q is pressed.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        await using var hanging = builder.Build();
+        hanging.MapGet("/procs/", async (CancellationToken token) => await Task.Delay(Timeout.Infinite, token));
+        await hanging.StartAsync(ct);
+        var port = new Uri(hanging.Urls.First()).Port;
+
+        await using var tmux = await Tmux.StartAsync(tmuxPath);
+        await tmux.SendAsync($"dotnet {PmProcess.DllPath} top -e 127.0.0.1:{port} --timeout 60; echo PM-EXIT=$?", "Enter");
+        await tmux.WaitForAsync(screen => screen.Contains("q quit", StringComparison.Ordinal));
+        await tmux.SendAsync("q");
+
+        var final = await tmux.WaitForAsync(screen => ExitLine().IsMatch(screen));
+        Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
+        Assert.DoesNotContain("q quit", final, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^PM-EXIT=(?<code>\d+)\s*$", RegexOptions.Multiline)]
