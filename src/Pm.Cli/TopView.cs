@@ -300,82 +300,28 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
             states = [.. _states];
         }
 
-        var width = Math.Max(Console.WindowWidth, 40);
-        var height = Math.Max(Console.WindowHeight, 10);
         _rows = ProcRow.Sort(ProcRow.From(states.OfType<EndpointState>()).Where(Matches), ProcRow.SortKeys[_sort]);
         if (_selected is null || !_rows.Exists(r => _selected == (r.Endpoint.Name, r.Proc.Id)))
         {
             _selected = _rows.Count > 0 ? (_rows[0].Endpoint.Name, _rows[0].Proc.Id) : null;
         }
 
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.Standard,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = width;
-
-        console.MarkupLine(
-            $"[bold]pm top[/]  {Format.Count(_rows.Count, "task")} on {Format.Count(states.Length, "endpoint")}  every {PmCommand.Seconds(_refresh.TotalSeconds)} s"
-            + $"  sort: {ProcRow.SortKeys[_sort]}" + (_filter.Length > 0 ? $"  filter: {Markup.Escape(_filter)}" : "") + (_paused ? "  [yellow]PAUSED[/]" : ""));
-        console.MarkupLine("[grey]↑↓ select  k kill  Enter history  / filter  s sort  d delay  p pause  q quit[/]");
-        for (var i = 0; i < states.Length; i++)
-        {
-            console.Write(new Markup(EndpointLine(fleet.Endpoints[i], states[i], _pendingSince[i])).Overflow(Overflow.Ellipsis));
-            console.WriteLine();
-        }
-
-        if (_overlay is { } overlay)
-        {
-            foreach (var line in overlay)
-            {
-                console.WriteLine(line);
-            }
-        }
-        else
-        {
-            var selected = _rows.FindIndex(r => _selected == (r.Endpoint.Name, r.Proc.Id));
-            var room = Math.Max(height - states.Length - 8, 1);
-            var skip = Math.Max(0, selected - room + 1);
-            console.Write(ProcRow.Table(_rows, selected, skip, room, width));
-        }
-
-        var footer = _prompt is { } prompt ? prompt.Label + prompt.Text : _notice;
-        var lines = output.ToString().Split('\n');
-        var frame = new StringBuilder("\x1b[H");
-        foreach (var line in lines.Take(height - 1))
-        {
-            frame.Append(line.TrimEnd('\r')).Append("\x1b[K\r\n");
-        }
-
-        frame.Append("\x1b[J");
-        frame.Append("\x1b[").Append(height).Append(";1H\x1b[7m").Append(Truncate(footer, width)).Append("\x1b[0m\x1b[K");
-        Console.Out.Write(frame.ToString());
+        TopScreen.Render(Console.Out, new TopScreenModel(
+            fleet.Endpoints,
+            states,
+            [.. _pendingSince.Select(since => since is { } s ? Stopwatch.GetElapsedTime(s) : TimeSpan.Zero)],
+            _rows,
+            _rows.FindIndex(r => _selected == (r.Endpoint.Name, r.Proc.Id)),
+            _refresh,
+            ProcRow.SortKeys[_sort],
+            _filter,
+            _paused,
+            _overlay,
+            _prompt is { } prompt ? prompt.Label + prompt.Text : _notice,
+            Math.Max(Console.WindowWidth, 40),
+            Math.Max(Console.WindowHeight, 10)));
         Console.Out.Flush();
     }
-
-    private static string EndpointLine(Endpoint endpoint, EndpointState? state, long? pendingSince)
-    {
-        var name = Markup.Escape(endpoint.Name);
-        var waiting = pendingSince is { } since ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
-        if (waiting > TimeSpan.FromSeconds(1))
-        {
-            return $"  [yellow]{name}: slow, waiting {Format.Duration(waiting)} for an answer[/]";
-        }
-
-        return state switch
-        {
-            null => $"  [grey]{name}: connecting…[/]",
-            { Error: { } error } => $"  [red]{name}: DOWN: {Markup.Escape(error)}[/]",
-            { Response: { } response } => $"  [green]{name}: up[/], {Format.Count(response.Procs.Count, "task")}",
-            _ => $"  {name}",
-        };
-    }
-
-    private static string Truncate(string text, int width) => text.Length <= width ? text : text[..width];
 
     /// <summary>A one-line prompt drawn in the footer: text, or a single y/n key.</summary>
     private sealed class Prompt(string label, Func<string, Task> onSubmit, bool singleKey = false)
