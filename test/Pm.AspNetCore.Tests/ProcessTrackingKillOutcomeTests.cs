@@ -100,4 +100,39 @@ public sealed class ProcessTrackingKillOutcomeTests
         Assert.Equal(TaskOutcome.Aborted, finished.Outcome);
         Assert.Equal("500", finished.Attributes.Single(a => a.Key == "statusCode").Value);
     }
+
+    [Fact]
+    public async Task Request_KilledButHandlerReturnsNormally_EndsEndedWithItsOwnAnswer()
+    {
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(app =>
+        {
+            app.UseProcessTracking();
+            app.MapGet("/partial", async (HttpContext context, CancellationToken token) =>
+            {
+                started.SetResult(context.GetTrackedTask()!.Id);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The handler chooses to answer with what it has.
+                }
+
+                return "partial";
+            });
+        });
+
+        var request = app.Client.GetAsync("partial", Ct);
+        var id = await started.Task.WaitAsync(Ct);
+        app.List.Kill(id, "stop");
+        using var response = await request;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("partial", await response.Content.ReadAsStringAsync(Ct));
+        var finished = app.List.GetFinished().Single(h => h.Id == id);
+        Assert.Equal(TaskOutcome.Ended, finished.Outcome);
+        Assert.Contains(finished.Entries, e => e.Status == "[cancel request: stop]");
+    }
 }
