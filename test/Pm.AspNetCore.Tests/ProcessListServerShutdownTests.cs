@@ -17,13 +17,19 @@ public sealed class ProcessListServerShutdownTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task AddProcessListServer_HostDraining_KeepsAnsweringUntilTheDrainEnds()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AddProcessListServer_HostDraining_KeepsAnsweringUntilTheDrainEnds(bool stopConcurrently)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            o.ServicesStopConcurrently = stopConcurrently;
+        });
         builder.Services.AddProcessList().AddProcessListServer(o => o.Url = "http://127.0.0.1:0");
         var app = builder.Build();
         app.UseProcessTracking();

@@ -95,4 +95,50 @@ public sealed class ProcessListServerTests
         Assert.Equal("hosted", Assert.Single(procs!.Procs).Id);
         await host.StopAsync(Ct);
     }
+
+    private static Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(
+        TestApp app, HttpMethod method, string path, HttpContent? content = null, Action<HttpRequestMessage>? configure = null) =>
+        ProcessListEndpointTests.SendAsync(app, method, path, content, configure);
+
+    [Fact]
+    public async Task Cors_ListenerOrigins_AllowOnlyThose()
+    {
+        await using var app = await TestApp.StartListenerAsync(o => o.AllowedOrigins.Add("http://dash.example"));
+
+        var (_, _, allowed) = await SendAsync(app, HttpMethod.Get, "procs/", configure: r => r.Headers.Add("Origin", "http://dash.example"));
+        var (_, _, other) = await SendAsync(app, HttpMethod.Get, "procs/", configure: r => r.Headers.Add("Origin", "http://evil.example"));
+        var (_, _, preflight) = await SendAsync(app, HttpMethod.Options, "procs/a", configure: r => r.Headers.Add("Origin", "http://dash.example"));
+
+        Assert.Equal("http://dash.example", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Equal("http://dash.example", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
+    public async Task Cors_ListenerStar_SendsStarLikeGo()
+    {
+        await using var app = await TestApp.StartListenerAsync(o => o.AllowedOrigins.Add("*"));
+        var (_, _, response) = await SendAsync(app, HttpMethod.Get, "procs/nope/history");
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
+    public async Task BearerToken_ListenerMissingOrWrong_Returns401WithChallenge()
+    {
+        await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
+        using var task = app.List.Start("a");
+
+        var (missing, _, missingResponse) = await SendAsync(app, HttpMethod.Get, "procs/");
+        var (wrong, _, wrongResponse) = await SendAsync(app, HttpMethod.Delete, "procs/a", configure: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "guess"));
+        var (right, _, _) = await SendAsync(app, HttpMethod.Get, "procs/", configure: r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret"));
+        var (preflight, _, _) = await SendAsync(app, HttpMethod.Options, "procs/a");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, missing);
+        Assert.StartsWith("Bearer", missingResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong);
+        Assert.Contains("invalid_token", wrongResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.False(task.IsCancelling);
+        Assert.Equal(HttpStatusCode.OK, right);
+        Assert.Equal(HttpStatusCode.OK, preflight);
+    }
 }
