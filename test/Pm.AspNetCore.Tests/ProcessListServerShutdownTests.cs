@@ -33,33 +33,10 @@ public sealed class ProcessListServerShutdownTests
         builder.Services.AddProcessList().AddProcessListServer(o => o.Url = "http://127.0.0.1:0");
         var app = builder.Build();
         app.UseProcessTracking();
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.MapGet("/slow", async () =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            return "done";
-        });
+        var slow = new SlowRequest();
+        app.MapGet("/slow", slow.HandleAsync);
         await app.StartAsync(Ct);
-        var appAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var pmAddress = app.Services.GetServices<IHostedService>().OfType<ProcessListServerHostedService>().Single().Address!;
-        using var http = new HttpClient();
-
-        var slow = http.GetStringAsync(new Uri(appAddress, "/slow"), Ct);
-        await entered.Task.WaitAsync(Ct);
-        var stopping = app.StopAsync(CancellationToken.None);
-
-        // Once the application's server refuses new connections, it is draining the request still running.
-        await EventStreamTests.EventuallyAsync(async () => !await AcceptsAsync(appAddress));
-        Assert.False(slow.IsCompleted);
-        var procs = await http.GetFromJsonAsync(new Uri(pmAddress, "procs/"), PmJsonContext.Default.ProcResponse, Ct);
-        Assert.Contains(procs!.Procs, p => p.Attrs?.TryGetValue("uri", out var uri) == true && uri?.ToString() == "/slow");
-
-        release.SetResult();
-        Assert.Equal("done", await slow);
-        await stopping;
-        Assert.False(await AcceptsAsync(pmAddress));
+        await DrainAsync(app.Services, slow, () => app.StopAsync(CancellationToken.None));
         await app.DisposeAsync();
     }
 
@@ -67,33 +44,37 @@ public sealed class ProcessListServerShutdownTests
     public async Task AddProcessListServer_RegisteredAfterTheWebHost_StillStopsAfterTheDrain()
     {
         // A generic host registers its web server before the services configured after it, so it would stop last.
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new SlowRequest();
         using var host = new HostBuilder()
             .ConfigureWebHost(web => web
                 .UseKestrel(k => k.Listen(IPAddress.Loopback, 0))
                 .ConfigureServices(s => s.AddRouting().AddProcessList())
-                .Configure(a => a.UseRouting().UseProcessTracking().UseEndpoints(e => e.MapGet("/slow", async () =>
-                {
-                    entered.TrySetResult();
-                    await release.Task;
-                    return "done";
-                }))))
+                .Configure(a => a.UseRouting().UseProcessTracking().UseEndpoints(e => e.MapGet("/slow", slow.HandleAsync))))
             .ConfigureServices(s => s.AddProcessListServer(o => o.Url = "http://127.0.0.1:0"))
             .Build();
         await host.StartAsync(Ct);
-        var appAddress = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var pmAddress = host.Services.GetServices<IHostedService>().OfType<ProcessListServerHostedService>().Single().Address!;
+        await DrainAsync(host.Services, slow, () => host.StopAsync(CancellationToken.None));
+    }
+
+    // Stops the host with a request running; while its server drains that request, the pm listener must still list
+    // it; once the host has stopped, the listener must be closed.
+    private static async Task DrainAsync(IServiceProvider services, SlowRequest slow, Func<Task> stop)
+    {
+        var appAddress = new Uri(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var pmAddress = services.GetServices<IHostedService>().OfType<ProcessListServerHostedService>().Single().Address!;
         using var http = new HttpClient();
+        var request = http.GetStringAsync(new Uri(appAddress, "/slow"), Ct);
+        await slow.Entered.Task.WaitAsync(Ct);
+        var stopping = stop();
 
-        var slow = http.GetStringAsync(new Uri(appAddress, "/slow"), Ct);
-        await entered.Task.WaitAsync(Ct);
-        var stopping = host.StopAsync(CancellationToken.None);
+        // Once the application's server refuses new connections, it is draining the request still running.
         await EventStreamTests.EventuallyAsync(async () => !await AcceptsAsync(appAddress));
-        Assert.Single((await http.GetFromJsonAsync(new Uri(pmAddress, "procs/"), PmJsonContext.Default.ProcResponse, Ct))!.Procs);
+        Assert.False(request.IsCompleted);
+        var procs = await http.GetFromJsonAsync(new Uri(pmAddress, "procs/"), PmJsonContext.Default.ProcResponse, Ct);
+        Assert.Contains(procs!.Procs, p => p.Attrs?.TryGetValue("uri", out var uri) == true && uri?.ToString() == "/slow");
 
-        release.SetResult();
-        Assert.Equal("done", await slow);
+        slow.Release.SetResult();
+        Assert.Equal("done", await request);
         await stopping;
         Assert.False(await AcceptsAsync(pmAddress));
     }
@@ -139,6 +120,21 @@ public sealed class ProcessListServerShutdownTests
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>A handler that holds its request until released.</summary>
+    private sealed class SlowRequest
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<string> HandleAsync()
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            return "done";
         }
     }
 }
