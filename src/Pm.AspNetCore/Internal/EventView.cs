@@ -77,15 +77,18 @@ internal sealed class EventView
                 var start = change.Timestamp.UtcTicks - duration.Ticks;
 
                 // The start tells this task apart from a later one with the same id.
-                if (_entries.TryGetValue(change.TaskId, out var entry) && entry.StartTicks == start)
+                var listed = _entries.TryGetValue(change.TaskId, out var entry);
+                if (listed && entry!.StartTicks == start)
                 {
                     _entries.Remove(change.TaskId);
                     _snapshot = null;
                     _ended.Add(new Ended(change.TaskId, WireMapping.OutcomeText(change.Outcome) ?? "ended", duration, change.Timestamp));
+                    listed = false;
                 }
 
-                // Unless a later task with the same id started since, there is nothing left to look up.
-                if (_changed.TryGetValue(change.TaskId, out var changedStart) && (changedStart == start || changedStart == 0))
+                // Unless the changes were a later task's with the same id (started since, or already listed), there is
+                // nothing left to look up.
+                if (_changed.TryGetValue(change.TaskId, out var changedStart) && (changedStart == start || (changedStart == 0 && !listed)))
                 {
                     _changed.Remove(change.TaskId);
                 }
