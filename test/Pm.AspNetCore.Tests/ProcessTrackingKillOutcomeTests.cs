@@ -135,4 +135,30 @@ public sealed class ProcessTrackingKillOutcomeTests
         Assert.Equal(TaskOutcome.Ended, finished.Outcome);
         Assert.Contains(finished.Entries, e => e.Status == "[cancel request: stop]");
     }
+
+    [Fact]
+    public async Task Request_ClientLeavesWhileHandlerWaitsOnTheTasksToken_EndsAborted()
+    {
+        // The handler never reads RequestAborted; the client's departure still reaches the task's own token.
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(app =>
+        {
+            app.UseProcessTracking();
+            app.MapGet("/wait", async (HttpContext context) =>
+            {
+                var task = context.GetTrackedTask()!;
+                started.SetResult(task.Id);
+                await Task.Delay(Timeout.Infinite, task.CancellationToken);
+            });
+        });
+
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var request = app.Client.GetAsync("wait", leave.Token);
+        var id = await started.Task.WaitAsync(Ct);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+
+        await EventStreamTests.EventuallyAsync(() => Task.FromResult(app.List.GetFinished().Any(h => h.Id == id)));
+        Assert.Equal(TaskOutcome.Aborted, app.List.GetFinished().Single(h => h.Id == id).Outcome);
+    }
 }

@@ -37,8 +37,10 @@ internal sealed class ProcessTrackingMiddleware(
             : [new("method", request.Method), new("uri", uri), new("host", remote), new("traceId", traceId)];
 
         var taskOptions = context.GetEndpoint()?.Metadata.GetMetadata<TaskOptions>() ?? options.TaskOptions;
-        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions);
         var lifetime = context.Features.Get<IHttpRequestLifetimeFeature>();
+
+        // Linked from the start: a client that leaves cancels the task's token whether or not the handler reads it.
+        var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, lifetime?.RequestAborted ?? default);
         using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time);
         context.Features.Set<ITrackedTaskFeature>(tracked);
         context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
@@ -106,10 +108,6 @@ internal sealed class ProcessTrackingMiddleware(
     }
 
     /// <summary>Gives the handler its task, makes the request's abort token the task's, and cuts off a killed request that outlives the grace period.</summary>
-    /// <remarks>
-    /// The task's token is linked to the client's abort token only when someone asks for <c>RequestAborted</c>, so a
-    /// handler that never looks at it costs no token source and no registration.
-    /// </remarks>
     private sealed class RequestTask : ITrackedTaskFeature, IHttpRequestLifetimeFeature, IDisposable
     {
         private readonly HttpContext _context;
@@ -119,7 +117,6 @@ internal sealed class ProcessTrackingMiddleware(
         private readonly CancellationTokenRegistration _registration;
         private CancellationToken? _replaced;
         private ITimer? _timer;
-        private int _linked;
         private int _done;
 
         public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time)
@@ -137,26 +134,12 @@ internal sealed class ProcessTrackingMiddleware(
 
         public TrackedTask Task { get; }
 
-        /// <summary>Gets a value indicating whether the client went away, as far as the request's token was asked for.</summary>
-        public bool ClientGone => Volatile.Read(ref _linked) != 0 && _inner?.RequestAborted.IsCancellationRequested == true;
+        /// <summary>Gets a value indicating whether the client went away.</summary>
+        public bool ClientGone => _inner?.RequestAborted.IsCancellationRequested == true;
 
         public CancellationToken RequestAborted
         {
-            get
-            {
-                if (_replaced is { } replaced)
-                {
-                    return replaced;
-                }
-
-                if (Interlocked.Exchange(ref _linked, 1) == 0 && _inner is not null)
-                {
-                    Task.LinkCancellation(_inner.RequestAborted);
-                }
-
-                return Task.CancellationToken;
-            }
-
+            get => _replaced ?? Task.CancellationToken;
             set => _replaced = value;
         }
 
