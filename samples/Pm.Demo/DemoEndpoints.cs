@@ -67,6 +67,6 @@ internal static class DemoEndpoints
             }
 
             return Results.Text("billed\n");
-        }).WithTaskOptions(new TaskOptions { ForbidCancel = true });
+        }).WithTaskOptions(new TaskOptions { ForbidKill = true });
     }
 }

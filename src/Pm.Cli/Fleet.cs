@@ -33,7 +33,7 @@ internal sealed class Fleet : IDisposable
         var endpoint = Endpoints[index];
         try
         {
-            var response = await Clients[index].GetProcsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await Clients[index].GetTasksAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return new EndpointState(endpoint, response, null, Stopwatch.GetTimestamp());
         }
         catch (PmClientException ex)

@@ -67,7 +67,7 @@ internal static class HistoryCommand
 
         var console = Terminal.Stdout();
         var total = end - entries[0].Ts;
-        var state = history.Outcome is { } outcome ? outcome : history.Cancelling ? "running, cancelling" : "running";
+        var state = history.Outcome is { } outcome ? outcome : history.Cancelling ? "running, kill requested" : "running";
         console.MarkupLine($"[bold]{Markup.Escape(id)}[/]  {Markup.Escape(state)}  total {Format.Duration(total)}"
             + (history.TimeToHonour is { } honour ? $"  (stopped {Format.Duration(TimeSpan.FromSeconds(honour))} after the kill request)" : ""));
         console.Write(timeline);

@@ -13,7 +13,7 @@ internal static class KillCommand
         var command = new Command(
             "kill",
             """
-            Ask a server to cancel a task. The task's history records [cancel request: message] and the task stops at
+            Ask a server to kill a task. The task's history records [cancel request: message] and the task stops at
             its next cancellation point (at once, if it awaits its cancellation token).
 
             Example:
@@ -31,14 +31,14 @@ internal static class KillCommand
             var taskId = result.GetValue(id)!;
             switch (await client.KillAsync(taskId, result.GetValue(message), cancellationToken))
             {
-                case KillResult.Killed:
+                case KillResult.Requested:
                     Console.WriteLine($"killed {taskId} on {target.Name}");
                     return ExitCodes.Ok;
                 case KillResult.NotFound:
                     Console.Error.WriteLine($"pm: {target.Name} has no task '{taskId}'");
                     return ExitCodes.NotFound;
                 default:
-                    Console.Error.WriteLine($"pm: {target.Name} refused to kill '{taskId}' (the task forbids cancellation, or the server is read-only)");
+                    Console.Error.WriteLine($"pm: {target.Name} refused to kill '{taskId}' (the task forbids kills, or the server is read-only)");
                     return ExitCodes.Forbidden;
             }
         }));

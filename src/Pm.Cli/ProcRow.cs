@@ -110,7 +110,7 @@ internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age,
         return table;
     }
 
-    private static string StatusText(ProcDetail proc) => proc.Cancelling ? proc.Status + " (cancelling)" : proc.Status;
+    private static string StatusText(ProcDetail proc) => proc.Cancelling ? proc.Status + " (kill requested)" : proc.Status;
 
     private static string AttributeText(ProcRow row, string name) =>
         row.Proc.Attrs is { } attrs && attrs.TryGetValue(name, out var value) ? Format.Value(value) : "";

@@ -219,9 +219,9 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         {
             _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken) switch
             {
-                KillResult.Killed => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
+                KillResult.Requested => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
                 KillResult.NotFound => $"{row.Proc.Id} is no longer running on {row.Endpoint.Name}",
-                _ => $"{row.Endpoint.Name} refused to kill {row.Proc.Id}: it forbids cancellation, or the server is read-only",
+                _ => $"{row.Endpoint.Name} refused to kill {row.Proc.Id}: it forbids kills, or the server is read-only",
             };
         }
         catch (Pm.Client.PmClientException ex)

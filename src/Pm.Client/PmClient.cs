@@ -12,7 +12,7 @@ namespace Pm.Client;
 /// <summary>Talks to one pm server — .NET or Go — over HTTP: list, history, kill, and this project's extensions.</summary>
 /// <remarks>
 /// <para>
-/// The three original calls (<see cref="GetProcsAsync"/> without a query, <see cref="GetHistoryAsync"/>,
+/// The three original calls (<see cref="GetTasksAsync"/> without a query, <see cref="GetHistoryAsync"/>,
 /// <see cref="KillAsync"/>) work against Go servers too; the extensions fail against them with
 /// <see cref="PmErrorKind.NotSupported"/>. Expected answers are results: an unknown task is <see langword="null"/> or
 /// <see cref="KillResult.NotFound"/>. Failures are <see cref="PmClientException"/>s with a <see cref="PmErrorKind"/>;
@@ -24,7 +24,7 @@ namespace Pm.Client;
 /// <example>
 /// <code>
 /// var client = new PmClient(new HttpClient { BaseAddress = new Uri("http://127.0.0.1:8081/") });
-/// foreach (var proc in (await client.GetProcsAsync()).Procs) Console.WriteLine($"{proc.Id} {proc.Status}");
+/// foreach (var proc in (await client.GetTasksAsync()).Procs) Console.WriteLine($"{proc.Id} {proc.Status}");
 /// await client.KillAsync("req77", "too slow");
 /// </code>
 /// </example>
@@ -65,7 +65,7 @@ public sealed class PmClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The running tasks and the server's time.</returns>
     /// <exception cref="PmClientException">The call failed; a query sent to a Go server fails with <see cref="PmErrorKind.NotSupported"/>.</exception>
-    public async Task<ProcResponse> GetProcsAsync(ProcQuery? query = null, CancellationToken cancellationToken = default)
+    public async Task<ProcResponse> GetTasksAsync(TaskQuery? query = null, CancellationToken cancellationToken = default)
     {
         var extended = query is { IsEmpty: false };
         using var response = await SendAsync(HttpMethod.Get, _prefix + "/" + (extended ? query!.ToQueryString() : string.Empty), null, cancellationToken).ConfigureAwait(false);
@@ -103,7 +103,7 @@ public sealed class PmClient
     /// <returns>The task, or <see langword="null"/> if no such task is running.</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="PmClientException">The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>.</exception>
-    public async Task<ProcDetail?> GetProcAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<ProcDetail?> GetTaskAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         using var response = await SendAsync(HttpMethod.Get, TaskPath(id), null, cancellationToken).ConfigureAwait(false);
@@ -146,8 +146,8 @@ public sealed class PmClient
     /// <param name="message">The message the task's history and cancellation carry; may be <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>
-    /// <see cref="KillResult.Killed"/>, <see cref="KillResult.NotFound"/>, or <see cref="KillResult.Forbidden"/> for a
-    /// task that forbids cancellation or a read-only server.
+    /// <see cref="KillResult.Requested"/>, <see cref="KillResult.NotFound"/>, or <see cref="KillResult.Forbidden"/> for a
+    /// task that forbids kills or a read-only server.
     /// </returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="PmClientException">The call failed.</exception>
@@ -165,7 +165,7 @@ public sealed class PmClient
                 return KillResult.Forbidden;
             default:
                 EnsureSuccess(response);
-                return KillResult.Killed;
+                return KillResult.Requested;
         }
     }
 

@@ -20,7 +20,7 @@ public sealed partial class ProcessList
     /// <exception cref="ArgumentException"><paramref name="id"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="TaskKilledException">A kill of the task was requested.</exception>
     /// <exception cref="ObjectDisposedException">The list was disposed.</exception>
-    public void CheckCancel(string id) => Find(id)?.CheckCancel();
+    public void ThrowIfKilled(string id) => Find(id)?.ThrowIfKilled();
 
     /// <summary>Sets an attribute of a running task.</summary>
     /// <param name="id">The task's id; an id that is not running is ignored.</param>
@@ -65,7 +65,7 @@ public sealed partial class ProcessList
     /// <param name="id">The task's id.</param>
     /// <param name="request">The message and the requester, kept in the task's history.</param>
     /// <returns>
-    /// <see cref="KillResult.Killed"/> once the task is cancelling (later requests change nothing),
+    /// <see cref="KillResult.Requested"/> once the kill is requested (later requests change nothing),
     /// <see cref="KillResult.NotFound"/> or <see cref="KillResult.Forbidden"/>.
     /// </returns>
     /// <remarks>

@@ -27,9 +27,9 @@ public static class Processes
     /// <param name="status">The status text.</param>
     public static void Status(string id, string status) => ProcessList.Default.Status(id, status);
 
-    /// <summary>Raises the cancellation if a kill was requested; see <see cref="ProcessList.CheckCancel"/>.</summary>
+    /// <summary>Raises the cancellation if a kill was requested; see <see cref="ProcessList.ThrowIfKilled"/>.</summary>
     /// <param name="id">The task's id.</param>
-    public static void CheckCancel(string id) => ProcessList.Default.CheckCancel(id);
+    public static void ThrowIfKilled(string id) => ProcessList.Default.ThrowIfKilled(id);
 
     /// <summary>Sets an attribute; see <see cref="ProcessList.SetAttribute"/>.</summary>
     /// <param name="id">The task's id.</param>

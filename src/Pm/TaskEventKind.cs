@@ -12,9 +12,9 @@ public enum TaskEventKind
     /// <summary>A task's attribute was set or removed.</summary>
     Attribute,
 
-    /// <summary>A task accepted a kill request and is cancelling.</summary>
-    Cancelling,
+    /// <summary>A task accepted a kill request; its token is cancelled.</summary>
+    KillRequested,
 
-    /// <summary>A task ended.</summary>
+    /// <summary>A task finished, whatever its outcome.</summary>
     Finished,
 }

@@ -29,10 +29,10 @@ public sealed record TaskHistory
     public TaskOutcome? Outcome { get; init; }
 
     /// <summary>Gets a value indicating whether a kill was requested and the task has not ended yet.</summary>
-    public required bool IsCancelling { get; init; }
+    public required bool IsKillRequested { get; init; }
 
     /// <summary>Gets a value indicating whether the task refuses kill requests.</summary>
-    public required bool ForbidCancel { get; init; }
+    public required bool ForbidKill { get; init; }
 
     /// <summary>Gets the first kill request the task accepted, if any.</summary>
     public KillRequest? KillRequest { get; init; }

@@ -17,7 +17,7 @@ public sealed record TaskOptions
 
     /// <summary>Gets a value indicating whether kill requests are refused.</summary>
     /// <remarks>The default value is <see langword="false"/>. A refused kill changes nothing and reports <see cref="KillResult.Forbidden"/>.</remarks>
-    public bool ForbidCancel { get; init; }
+    public bool ForbidKill { get; init; }
 
     /// <summary>Gets a value indicating whether the task runners swallow the task's own kill and report the task as killed.</summary>
     /// <remarks>

@@ -22,10 +22,10 @@ public sealed record TaskSnapshot
     public required DateTimeOffset StatusTime { get; init; }
 
     /// <summary>Gets a value indicating whether a kill was requested and the task has not ended yet.</summary>
-    public required bool IsCancelling { get; init; }
+    public required bool IsKillRequested { get; init; }
 
     /// <summary>Gets a value indicating whether the task refuses kill requests.</summary>
-    public required bool ForbidCancel { get; init; }
+    public required bool ForbidKill { get; init; }
 
     /// <summary>Gets the W3C trace id of the activity that was current when the task started, if any.</summary>
     public string? TraceId { get; init; }

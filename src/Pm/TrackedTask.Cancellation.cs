@@ -66,11 +66,11 @@ public sealed partial class TrackedTask
         try
         {
             var flags = (TaskFlags)_flags;
-            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidCancel | TaskFlags.KillRequested)) != 0)
+            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidKill | TaskFlags.KillRequested)) != 0)
             {
                 return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
-                    : (flags & TaskFlags.ForbidCancel) != 0 ? KillResult.Forbidden
-                    : KillResult.Killed;
+                    : (flags & TaskFlags.ForbidKill) != 0 ? KillResult.Forbidden
+                    : KillResult.Requested;
             }
 
             var cancel = _cancel ??= new CancelState();
@@ -94,10 +94,10 @@ public sealed partial class TrackedTask
 
         if (_list.HasObservers)
         {
-            _list.Publish(TaskEventKind.Cancelling, Id, ticks, request.Message);
+            _list.Publish(TaskEventKind.KillRequested, Id, ticks, request.Message);
         }
 
-        return KillResult.Killed;
+        return KillResult.Requested;
     }
 
     private static void CancelQuietly(CancellationTokenSource source)

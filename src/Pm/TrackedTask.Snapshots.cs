@@ -26,8 +26,8 @@ public sealed partial class TrackedTask
             StartTime = ToTime(_startTicks),
             Status = last.Status,
             StatusTime = ToTime(last.Ticks),
-            IsCancelling = (flags & TaskFlags.KillRequested) != 0,
-            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            IsKillRequested = (flags & TaskFlags.KillRequested) != 0,
+            ForbidKill = (flags & TaskFlags.ForbidKill) != 0,
             TraceId = TraceIdText,
         };
     }
@@ -77,8 +77,8 @@ public sealed partial class TrackedTask
                 : (flags & TaskFlags.Killed) != 0 ? TaskOutcome.Killed
                 : (flags & TaskFlags.Aborted) != 0 ? TaskOutcome.Aborted
                 : TaskOutcome.Ended,
-            IsCancelling = !finished && (flags & TaskFlags.KillRequested) != 0,
-            ForbidCancel = (flags & TaskFlags.ForbidCancel) != 0,
+            IsKillRequested = !finished && (flags & TaskFlags.KillRequested) != 0,
+            ForbidKill = (flags & TaskFlags.ForbidKill) != 0,
             KillRequest = request,
             KillRequestTime = request is null ? null : ToTime(requestTicks),
             TraceId = TraceIdText,

@@ -6,7 +6,7 @@ namespace Pm;
 /// <summary>Represents a running task of a <see cref="ProcessList"/>; disposing it ends the task.</summary>
 /// <remarks>
 /// <para>
-/// A handle is thread-safe. <see cref="Status"/> and <see cref="CheckCancel"/> are cancellation points: once a kill
+/// A handle is thread-safe. <see cref="Status"/> and <see cref="ThrowIfKilled"/> are cancellation points: once a kill
 /// was requested they throw a <see cref="TaskKilledException"/>. The <see cref="CancellationToken"/> is cancelled
 /// by the kill itself, so awaited calls stop at once.
 /// </para>
@@ -52,7 +52,7 @@ public sealed partial class TrackedTask : IDisposable
             _traceId = activity.TraceId;
         }
 
-        _flags = (int)((options.ForbidCancel ? TaskFlags.ForbidCancel : 0) | (options.SuppressKillException ? TaskFlags.SuppressKillException : 0));
+        _flags = (int)((options.ForbidKill ? TaskFlags.ForbidKill : 0) | (options.SuppressKillException ? TaskFlags.SuppressKillException : 0));
     }
 
     /// <summary>Gets the task's id.</summary>
@@ -63,7 +63,7 @@ public sealed partial class TrackedTask : IDisposable
     public CancellationToken CancellationToken => Volatile.Read(ref _cancel)?.Source is { } source ? source.Token : CreateToken();
 
     /// <summary>Gets a value indicating whether a kill was requested and the task has not ended yet.</summary>
-    public bool IsCancelling => (Flags & (TaskFlags.KillRequested | TaskFlags.Finished)) == TaskFlags.KillRequested;
+    public bool IsKillRequested => (Flags & (TaskFlags.KillRequested | TaskFlags.Finished)) == TaskFlags.KillRequested;
 
     /// <summary>Gets a value indicating whether the task has ended.</summary>
     public bool IsFinished => (Flags & TaskFlags.Finished) != 0;
@@ -135,7 +135,7 @@ public sealed partial class TrackedTask : IDisposable
     /// <summary>Raises the cancellation if a kill was requested; records nothing.</summary>
     /// <exception cref="TaskKilledException">A kill of this task was requested.</exception>
     /// <exception cref="OperationCanceledException">The token linked at start was cancelled.</exception>
-    public void CheckCancel() => ThrowIfCancelled(Flags);
+    public void ThrowIfKilled() => ThrowIfCancelled(Flags);
 
     /// <summary>Sets an attribute, adding it or replacing its value.</summary>
     /// <param name="name">The attribute's name.</param>

@@ -133,13 +133,13 @@ public sealed class DashboardTests : IAsyncLifetime
     public async Task ForbiddenTask_ExplainsWhyItCannotBeKilled()
     {
         await using var app = await TestApp.StartWithProcsAsync();
-        using var task = app.List.Start("billing", options: new TaskOptions { ForbidCancel = true });
+        using var task = app.List.Start("billing", options: new TaskOptions { ForbidKill = true });
         var page = await OpenAsync(app);
 
         await Row(page, "billing").ClickAsync();
 
         await Assertions.Expect(page.Locator("#kill")).ToBeDisabledAsync();
-        await Assertions.Expect(page.Locator("#detail")).ToContainTextAsync("ForbidCancel");
+        await Assertions.Expect(page.Locator("#detail")).ToContainTextAsync("ForbidKill");
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class EventStreamTests
             Assert.Equal(new FrameCounts(1, 0), frame.Counts);
             Assert.Equal(time.GetUtcNow(), frame.ServerTime);
 
-            task.Done(Assert.Throws<TaskKilledException>(task.CheckCancel));
+            task.Done(Assert.Throws<TaskKilledException>(task.ThrowIfKilled));
             time.Advance(Frame);
             frame = await NextFrameAsync(reader);
             Assert.Empty(frame.Procs);

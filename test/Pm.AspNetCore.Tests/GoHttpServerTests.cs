@@ -8,7 +8,7 @@ namespace Pm.AspNetCore.Tests;
 /// <summary>The Go package's own HTTP test, ported, against the standalone listener.</summary>
 public sealed class GoHttpServerTests
 {
-    private static async Task<ProcResponse> GetProcsAsync(HttpClient client) =>
+    private static async Task<ProcResponse> GetTasksAsync(HttpClient client) =>
         (await client.GetFromJsonAsync("procs/", PmJsonContext.Default.ProcResponse, TestContext.Current.CancellationToken))!;
 
     private static async Task<string[]> GetHistoryAsync(HttpClient client, string id) =>
@@ -44,12 +44,12 @@ public sealed class GoHttpServerTests
             await ready.Task;
         }
 
-        var procs = await GetProcsAsync(client);
+        var procs = await GetTasksAsync(client);
         Assert.Equal([("req1", "S13", false), ("req2", "S22", false)], procs.Procs.Select(p => (p.Id, p.Status, p.Cancelling)).Order());
 
         exits["req2"].SetResult();
         await runs[1];
-        Assert.Equal([("req1", "S13")], (await GetProcsAsync(client)).Procs.Select(p => (p.Id, p.Status)));
+        Assert.Equal([("req1", "S13")], (await GetTasksAsync(client)).Procs.Select(p => (p.Id, p.Status)));
         Assert.Equal(["init", "S11", "S12", "S13"], await GetHistoryAsync(client, "req1"));
 
         using var kill = new HttpRequestMessage(HttpMethod.Delete, "procs/req1")
@@ -62,6 +62,6 @@ public sealed class GoHttpServerTests
 
         exits["req1"].SetResult();
         await runs[0];
-        Assert.Empty((await GetProcsAsync(client)).Procs);
+        Assert.Empty((await GetTasksAsync(client)).Procs);
     }
 }

@@ -27,8 +27,8 @@ public sealed class ListQueryTests
         StartTime = Now.AddSeconds(-ageSeconds),
         Status = status,
         StatusTime = Now.AddSeconds(-ageSeconds / 2),
-        IsCancelling = false,
-        ForbidCancel = false,
+        IsKillRequested = false,
+        ForbidKill = false,
     };
 
     [Fact]

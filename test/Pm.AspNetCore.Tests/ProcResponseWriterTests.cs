@@ -13,7 +13,7 @@ public sealed class ProcResponseWriterTests
     {
         using var list = new ProcessList();
         using var a = list.Start("a", [new("method", "GET"), new("n", 3), new("when", new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc))]);
-        using var b = list.Start("b", options: new TaskOptions { ForbidCancel = true });
+        using var b = list.Start("b", options: new TaskOptions { ForbidKill = true });
         using var c = list.Start("c <&>");
         a.Status("step \"1\"");
         list.Kill("c <&>", "m");

@@ -57,9 +57,9 @@ public sealed class ProcessListAuthorizationTests
 
         // An operator reads but may not kill; a lead may, and the kill is audited with the user's name.
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(app, HttpMethod.Delete, "procs/job", "ann:operator")).StatusCode);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Delete, "procs/job", "bo:lead")).StatusCode);
-        Assert.True(task.IsCancelling);
+        Assert.True(task.IsKillRequested);
         Assert.Equal("bo", task.KillRequest?.User);
     }
 

@@ -26,7 +26,7 @@ public sealed class ProcessListEndpointKillTests
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Empty(body);
-        Assert.True(task.IsCancelling);
+        Assert.True(task.IsKillRequested);
         Assert.True(task.CancellationToken.IsCancellationRequested);
     }
 
@@ -65,11 +65,11 @@ public sealed class ProcessListEndpointKillTests
     public async Task Delete_UnknownAndForbidden_Return404And403()
     {
         await using var app = await TestApp.StartWithProcsAsync();
-        using var task = app.List.Start("locked", options: new TaskOptions { ForbidCancel = true });
+        using var task = app.List.Start("locked", options: new TaskOptions { ForbidKill = true });
 
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(app, HttpMethod.Delete, "procs/nope")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(app, HttpMethod.Delete, "procs/locked")).Status);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ProcessListEndpointKillTests
         var (status, _, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", new StringContent("message=m", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class ProcessListEndpointKillTests
         var (status, _, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", new StringContent(json, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 
     [Fact]
@@ -113,6 +113,6 @@ public sealed class ProcessListEndpointKillTests
         var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big)));
         chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await SendAsync(app, HttpMethod.Delete, "procs/a", chunked, r => r.Headers.TransferEncodingChunked = true)).Status);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 }

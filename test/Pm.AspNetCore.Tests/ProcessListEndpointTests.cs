@@ -151,7 +151,7 @@ public sealed class ProcessListEndpointTests
         await using var app = await TestApp.StartWithProcsAsync();
         var task = app.List.Start("done");
         app.List.Kill("done", "bye");
-        task.Done(Assert.Throws<TaskKilledException>(task.CheckCancel));
+        task.Done(Assert.Throws<TaskKilledException>(task.ThrowIfKilled));
 
         var (status, body, _) = await SendAsync(app, HttpMethod.Get, "procs/done/history");
 
@@ -293,7 +293,7 @@ public sealed class ProcessListEndpointTests
 
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(app, HttpMethod.Delete, "procs/a")).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Get, "procs/")).Status);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class ProcessListServerTests
         Assert.StartsWith("Bearer", missingResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong);
         Assert.Contains("invalid_token", wrongResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
         Assert.Equal(HttpStatusCode.OK, right);
         Assert.Equal(HttpStatusCode.OK, preflight);
     }

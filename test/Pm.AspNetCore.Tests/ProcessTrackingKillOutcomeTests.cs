@@ -62,7 +62,7 @@ public sealed class ProcessTrackingKillOutcomeTests
 
         var request = app.Client.GetAsync("work", Ct);
         var id = await started.Task.WaitAsync(Ct);
-        Assert.Equal(KillResult.Killed, app.List.Kill(id, "stop"));
+        Assert.Equal(KillResult.Requested, app.List.Kill(id, "stop"));
         using var response = await request;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

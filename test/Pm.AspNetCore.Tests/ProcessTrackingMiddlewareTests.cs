@@ -61,7 +61,7 @@ public sealed class ProcessTrackingMiddlewareTests
 
         var request = app.Client.GetAsync("slow", Ct);
         var id = await started.Task.WaitAsync(Ct);
-        Assert.Equal(KillResult.Killed, app.List.Kill(id, "too slow"));
+        Assert.Equal(KillResult.Requested, app.List.Kill(id, "too slow"));
         using var response = await request;
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -182,7 +182,7 @@ public sealed class ProcessTrackingMiddlewareTests
             app.UseProcessTracking(o =>
             {
                 o.IdFactory = c => "req-" + c.Request.Headers["X-Request-Id"];
-                o.TaskOptions = new TaskOptions { ForbidCancel = true };
+                o.TaskOptions = new TaskOptions { ForbidKill = true };
             });
             app.MapGet("/x", (ProcessList list) =>
             {
@@ -197,7 +197,7 @@ public sealed class ProcessTrackingMiddlewareTests
         using var response = await app.Client.SendAsync(request, Ct);
 
         Assert.Equal("Forbidden", await response.Content.ReadAsStringAsync(Ct));
-        Assert.True((await seen.Task).ForbidCancel);
+        Assert.True((await seen.Task).ForbidKill);
     }
 
     [Fact]
@@ -207,12 +207,12 @@ public sealed class ProcessTrackingMiddlewareTests
         {
             app.UseProcessTracking();
             app.MapGet("/locked", (HttpContext context, ProcessList list) => list.Kill(context.GetTrackedTask()!.Id).ToString())
-                .WithTaskOptions(new TaskOptions { ForbidCancel = true });
+                .WithTaskOptions(new TaskOptions { ForbidKill = true });
             app.MapGet("/open", (HttpContext context, ProcessList list) => list.Kill(context.GetTrackedTask()!.Id).ToString());
         });
 
         Assert.Equal("Forbidden", await app.Client.GetStringAsync("locked", Ct));
-        Assert.Equal("Killed", await app.Client.GetStringAsync("open", Ct));
+        Assert.Equal("Requested", await app.Client.GetStringAsync("open", Ct));
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public sealed class PmCommandTests : IAsyncLifetime
     public async Task Kill_ExitCodesTellOutcomesApart()
     {
         using var victim = _list.Start("victim");
-        using var locked = _list.Start("locked", options: new TaskOptions { ForbidCancel = true });
+        using var locked = _list.Start("locked", options: new TaskOptions { ForbidKill = true });
 
         var killed = await PmProcess.RunAsync(["kill", Endpoint, "victim", "-m", "too slow"]);
         var missing = await PmProcess.RunAsync(["kill", Endpoint, "nope"]);
@@ -115,7 +115,7 @@ public sealed class PmCommandTests : IAsyncLifetime
         Assert.Equal("[cancel request: too slow]", history.Entries[^1].Status);
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal(3, forbidden.ExitCode);
-        Assert.False(locked.IsCancelling);
+        Assert.False(locked.IsKillRequested);
         Assert.Equal(1, down.ExitCode);
         foreach (var failure in new[] { missing, forbidden, down })
         {
@@ -139,7 +139,7 @@ public sealed class PmCommandTests : IAsyncLifetime
         Assert.Equal(4, refused.ExitCode);
         Assert.Contains("401", refused.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, allowed.ExitCode);
-        Assert.True(task.IsCancelling);
+        Assert.True(task.IsKillRequested);
     }
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class PmClientTests
         task.Status("step 1");
         var client = ClientFor(app);
 
-        var procs = await client.GetProcsAsync(cancellationToken: Ct);
+        var procs = await client.GetTasksAsync(cancellationToken: Ct);
         var detail = Assert.Single(procs.Procs);
         Assert.Equal(("req 1/a", "step 1"), (detail.Id, detail.Status));
         Assert.True(detail.Attrs!.TryGetValue("method", out var method));
@@ -31,7 +31,7 @@ public sealed class PmClientTests
         var history = await client.GetHistoryAsync("req 1/a", Ct);
         Assert.Equal(["init", "step 1"], history!.History.Select(h => h.Status));
 
-        Assert.Equal(KillResult.Killed, await client.KillAsync("req 1/a", "bye", Ct));
+        Assert.Equal(KillResult.Requested, await client.KillAsync("req 1/a", "bye", Ct));
         Assert.Equal("[cancel request: bye]", (await client.GetHistoryAsync("req 1/a", Ct))!.History[^1].Status);
     }
 
@@ -39,11 +39,11 @@ public sealed class PmClientTests
     public async Task ExpectedAnswers_AreResultsNotExceptions()
     {
         await using var app = await TestApp.StartWithProcsAsync();
-        using var locked = app.List.Start("locked", options: new TaskOptions { ForbidCancel = true });
+        using var locked = app.List.Start("locked", options: new TaskOptions { ForbidKill = true });
         var client = ClientFor(app);
 
         Assert.Null(await client.GetHistoryAsync("nope", Ct));
-        Assert.Null(await client.GetProcAsync("nope", Ct));
+        Assert.Null(await client.GetTaskAsync("nope", Ct));
         Assert.Equal(KillResult.NotFound, await client.KillAsync("nope", cancellationToken: Ct));
         Assert.Equal(KillResult.Forbidden, await client.KillAsync("locked", cancellationToken: Ct));
     }
@@ -57,10 +57,10 @@ public sealed class PmClientTests
         app.List.Start("done").Dispose();
         var client = ClientFor(app);
 
-        Assert.Equal("a", (await client.GetProcAsync("a", Ct))!.Id);
-        var gets = await client.GetProcsAsync(new ProcQuery { Attributes = new Dictionary<string, string> { ["method"] = "GET" } }, Ct);
+        Assert.Equal("a", (await client.GetTaskAsync("a", Ct))!.Id);
+        var gets = await client.GetTasksAsync(new TaskQuery { Attributes = new Dictionary<string, string> { ["method"] = "GET" } }, Ct);
         Assert.Equal(["a"], gets.Procs.Select(p => p.Id));
-        Assert.Equal(["b", "a"], (await client.GetProcsAsync(new ProcQuery { Sort = "-id", Limit = 5 }, Ct)).Procs.Select(p => p.Id));
+        Assert.Equal(["b", "a"], (await client.GetTasksAsync(new TaskQuery { Sort = "-id", Limit = 5 }, Ct)).Procs.Select(p => p.Id));
         var finished = await client.GetFinishedAsync(10, Ct);
         Assert.Equal("ended", Assert.Single(finished.Finished).Outcome);
     }
@@ -116,12 +116,12 @@ public sealed class PmClientTests
         await using var go = await GoServer.StartAsync();
         var client = ClientFor(go.App);
 
-        var procs = await client.GetProcsAsync(cancellationToken: Ct);
+        var procs = await client.GetTasksAsync(cancellationToken: Ct);
         Assert.Equal(["req1"], procs.Procs.Select(p => p.Id));
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 25, 0, TimeSpan.Zero).AddTicks(3574866), procs.Procs[0].ProcTime);
         Assert.Equal(["init", "S11"], (await client.GetHistoryAsync("req1", Ct))!.History.Select(h => h.Status));
         Assert.Null(await client.GetHistoryAsync("nope", Ct));
-        Assert.Equal(KillResult.Killed, await client.KillAsync("req1", "m", Ct));
+        Assert.Equal(KillResult.Requested, await client.KillAsync("req1", "m", Ct));
         Assert.Equal("{\"message\":\"m\"}", go.LastKillBody);
         Assert.Equal(KillResult.NotFound, await client.KillAsync("nope", cancellationToken: Ct));
         Assert.Equal("{\"message\":\"\"}", go.LastKillBody);
@@ -136,9 +136,9 @@ public sealed class PmClientTests
         async Task NotSupported(Func<Task> call) =>
             Assert.Equal(PmErrorKind.NotSupported, (await Assert.ThrowsAsync<PmClientException>(call)).Kind);
 
-        await NotSupported(() => client.GetProcAsync("req1", Ct));
+        await NotSupported(() => client.GetTaskAsync("req1", Ct));
         await NotSupported(() => client.GetFinishedAsync(cancellationToken: Ct));
-        await NotSupported(() => client.GetProcsAsync(new ProcQuery { Limit = 1 }, Ct));
+        await NotSupported(() => client.GetTasksAsync(new TaskQuery { Limit = 1 }, Ct));
         await NotSupported(async () =>
         {
             await foreach (var frame in client.WatchAsync(Ct))
@@ -153,10 +153,10 @@ public sealed class PmClientTests
     {
         await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");
 
-        var ex = await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).GetProcsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).GetTasksAsync(cancellationToken: Ct));
         Assert.Equal((PmErrorKind.Unauthorized, 401), (ex.Kind, ex.StatusCode));
         Assert.Equal(PmErrorKind.Unauthorized, (await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).KillAsync("a", cancellationToken: Ct))).Kind);
-        Assert.Empty((await ClientFor(app, new PmClientOptions { AccessToken = "s3cret" }).GetProcsAsync(cancellationToken: Ct)).Procs);
+        Assert.Empty((await ClientFor(app, new PmClientOptions { AccessToken = "s3cret" }).GetTasksAsync(cancellationToken: Ct)).Procs);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class PmClientTests
         listener.Stop();
         var client = new PmClient(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
 
-        var ex = await Assert.ThrowsAsync<PmClientException>(() => client.GetProcsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<PmClientException>(() => client.GetTasksAsync(cancellationToken: Ct));
 
         Assert.Equal(PmErrorKind.Transport, ex.Kind);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed class PmClientTests
         var client = ClientFor(app);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
-        var call = client.GetProcsAsync(cancellationToken: cts.Token);
+        var call = client.GetTasksAsync(cancellationToken: cts.Token);
         await arrived.Task.WaitAsync(Ct);
         await cts.CancelAsync();
 
@@ -214,7 +214,7 @@ public sealed class PmClientTests
     {
         await using var app = await TestApp.StartAsync(a => a.MapGet("/procs/{**rest}", () => Results.Text(body, contentType)));
 
-        var ex = await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).GetProcsAsync(cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<PmClientException>(() => ClientFor(app).GetTasksAsync(cancellationToken: Ct));
 
         Assert.Equal(PmErrorKind.Protocol, ex.Kind);
     }
@@ -229,7 +229,7 @@ public sealed class PmClientTests
 
         var client = provider.GetRequiredService<PmClient>();
 
-        Assert.Empty((await client.GetProcsAsync(cancellationToken: Ct)).Procs);
+        Assert.Empty((await client.GetTasksAsync(cancellationToken: Ct)).Procs);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class ProcessListConcurrencyTests
             var random = new Random(7);
             while (!stop.IsCancellationRequested)
             {
-                if (list.Kill($"w{random.Next(Workers)}-{random.Next(64)}", "stress") == KillResult.Killed)
+                if (list.Kill($"w{random.Next(Workers)}-{random.Next(64)}", "stress") == KillResult.Requested)
                 {
                     Interlocked.Increment(ref killsAccepted);
                 }

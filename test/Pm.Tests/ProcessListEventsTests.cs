@@ -16,13 +16,13 @@ public sealed class ProcessListEventsTests
             task.RemoveAttribute("missing");
             list.Kill("a", "stop");
             list.Kill("a", "again");
-            task.Done(Assert.Throws<TaskKilledException>(task.CheckCancel));
+            task.Done(Assert.Throws<TaskKilledException>(task.ThrowIfKilled));
         }
 
         list.Start("after").Dispose();
 
         Assert.Equal(
-            [TaskEventKind.Started, TaskEventKind.Status, TaskEventKind.Attribute, TaskEventKind.Attribute, TaskEventKind.Cancelling, TaskEventKind.Finished],
+            [TaskEventKind.Started, TaskEventKind.Status, TaskEventKind.Attribute, TaskEventKind.Attribute, TaskEventKind.KillRequested, TaskEventKind.Finished],
             events.Select(e => e.Kind));
         Assert.All(events, e => Assert.Equal("a", e.TaskId));
         Assert.Equal(["init", "one", "k", "k", "stop", "killed: stop"], events.Select(e => e.Text));

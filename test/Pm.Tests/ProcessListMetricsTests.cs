@@ -33,14 +33,14 @@ public sealed class ProcessListMetricsTests
         using var running = list.Start("running");
         var killed = list.Start("killed");
         var aborted = list.Start("aborted");
-        list.Start("forbidden", options: new TaskOptions { ForbidCancel = true });
+        list.Start("forbidden", options: new TaskOptions { ForbidKill = true });
         time.Advance(TimeSpan.FromSeconds(1.5));
         ended.Dispose();
         list.Kill("killed");
         list.Kill("forbidden");
         list.Kill("missing");
         time.Advance(TimeSpan.FromSeconds(0.5));
-        killed.Done(Assert.Throws<TaskKilledException>(killed.CheckCancel));
+        killed.Done(Assert.Throws<TaskKilledException>(killed.ThrowIfKilled));
         aborted.Done(new InvalidOperationException());
         listener.RecordObservableInstruments();
 

@@ -39,7 +39,7 @@ public sealed class ProcessListRunTests
         list.Run("a", t =>
         {
             list.Kill("a");
-            t.CheckCancel();
+            t.ThrowIfKilled();
         }, options: Suppress);
         after = true;
         Assert.True(after);
@@ -65,7 +65,7 @@ public sealed class ProcessListRunTests
         list.Run("self", _ =>
         {
             list.Kill("self", "stop");
-            other.CheckCancel();
+            other.ThrowIfKilled();
         }, options: Suppress);
 
         Assert.Equal("killed: stop", Final(list, "self"));

@@ -16,7 +16,7 @@ public sealed class ProcessListTests
         using var list = new ProcessList();
         var attrs1 = new KeyValuePair<string, object?>[] { new("method", "GET"), new("uri", "/hosts/1"), new("host", "localhost:15233") };
         var attrs2 = new KeyValuePair<string, object?>[] { new("method", "PUT"), new("uri", "/hosts/2/config"), new("host", "localhost:12538") };
-        using var req1 = list.Start("req1", attrs1, new TaskOptions { ForbidCancel = true });
+        using var req1 = list.Start("req1", attrs1, new TaskOptions { ForbidKill = true });
         string[] req1Status = ["init", "searching", "reading", "sending"];
         foreach (var s in req1Status[1..])
         {
@@ -30,14 +30,14 @@ public sealed class ProcessListTests
             {
                 var procs = list.GetAll().ToDictionary(p => p.Id);
                 Assert.Equal(["req1", "req2"], procs.Keys.Order());
-                Assert.False(procs["req1"].IsCancelling || procs["req2"].IsCancelling);
+                Assert.False(procs["req1"].IsKillRequested || procs["req2"].IsKillRequested);
                 Assert.Equal("sending", procs["req1"].Status);
                 Assert.Equal("init", procs["req2"].Status);
                 Assert.Equal(attrs1, procs["req1"].Attributes);
                 Assert.Equal(attrs2, procs["req2"].Attributes);
                 req2Ran = true;
 
-                Assert.Equal(KillResult.Killed, list.Kill("req2", ""));
+                Assert.Equal(KillResult.Requested, list.Kill("req2", ""));
                 list.Status("req2", "searching");
                 Assert.Fail("req2 was not cancelled when it had to be");
             },
@@ -46,10 +46,10 @@ public sealed class ProcessListTests
         Assert.True(req2Ran);
 
         Assert.Equal(KillResult.Forbidden, list.Kill("req1", ""));
-        list.CheckCancel("req1");
+        list.ThrowIfKilled("req1");
 
         var p1 = Assert.Single(list.GetAll());
-        Assert.False(p1.IsCancelling);
+        Assert.False(p1.IsKillRequested);
         Assert.Equal("sending", p1.Status);
         Assert.Equal(attrs1, p1.Attributes);
         Assert.Equal(req1Status, Statuses(History(list, "req1")));
@@ -171,7 +171,7 @@ public sealed class ProcessListTests
     {
         using var list = new ProcessList();
         list.Status("nope", "x");
-        list.CheckCancel("nope");
+        list.ThrowIfKilled("nope");
         list.SetAttribute("nope", "a", 1);
         list.RemoveAttribute("nope", "a");
         Assert.False(list.Done("nope"));
@@ -227,7 +227,7 @@ public sealed class ProcessListTests
         Assert.Equal(started.AddSeconds(2), snapshot.StatusTime);
         Assert.Equal("step 1", snapshot.Status);
         Assert.Null(snapshot.TraceId);
-        Assert.False(snapshot.ForbidCancel);
+        Assert.False(snapshot.ForbidKill);
     }
 
     [Fact]
@@ -235,13 +235,13 @@ public sealed class ProcessListTests
     {
         using var list = new ProcessList();
         using var before = list.Start("before");
-        list.TaskOptions = new TaskOptions { ForbidCancel = true };
+        list.TaskOptions = new TaskOptions { ForbidKill = true };
         using var after = list.Start("after");
         using var own = list.Start("own", options: new TaskOptions());
 
-        Assert.Equal(KillResult.Killed, list.Kill("before"));
+        Assert.Equal(KillResult.Requested, list.Kill("before"));
         Assert.Equal(KillResult.Forbidden, list.Kill("after"));
-        Assert.Equal(KillResult.Killed, list.Kill("own"));
+        Assert.Equal(KillResult.Requested, list.Kill("own"));
     }
 
     [Fact]
@@ -317,7 +317,7 @@ public sealed class ProcessListTests
         Assert.Equal(TimeSpan.FromSeconds(3), finished.TimeToHonour);
         Assert.Equal(["init", "[cancel request: enough]", "next", "killed: enough"], Statuses(finished));
         Assert.False(finished.IsRunning);
-        Assert.False(finished.IsCancelling);
+        Assert.False(finished.IsKillRequested);
     }
 
     [Fact]
@@ -360,12 +360,12 @@ public sealed class ProcessListTests
         Processes.Status(id, "one");
         Processes.SetAttribute(id, "k2", 2);
         Processes.RemoveAttribute(id, "k");
-        Processes.CheckCancel(id);
+        Processes.ThrowIfKilled(id);
         Assert.True(ProcessList.Default.TryGet(id, out var snapshot));
         Assert.Equal("one", snapshot.Status);
         Assert.Equal([new("k2", (object?)2)], snapshot.Attributes);
-        Assert.Equal(KillResult.Killed, Processes.Kill(id, "bye"));
-        Assert.Throws<TaskKilledException>(() => Processes.CheckCancel(id));
+        Assert.Equal(KillResult.Requested, Processes.Kill(id, "bye"));
+        Assert.Throws<TaskKilledException>(() => Processes.ThrowIfKilled(id));
         Assert.True(Processes.Done(id, new TaskKilledException()));
         Assert.Equal(TaskOutcome.Killed, History(ProcessList.Default, id).Outcome);
     }

@@ -29,7 +29,7 @@ public sealed class TrackedTaskTests
         list.Kill("a");
         task.Status("late");
         task.SetAttribute("x", 1);
-        task.CheckCancel();
+        task.ThrowIfKilled();
         Assert.Equal(["init", "ended"], Finished(list, "a").Entries.Select(e => e.Status));
         Assert.Empty(Finished(list, "a").Attributes);
     }
@@ -62,19 +62,19 @@ public sealed class TrackedTaskTests
     }
 
     [Fact]
-    public void CheckCancel_AfterKillWithoutMessage_ThrowsKilledAndRecordsNothing()
+    public void ThrowIfKilled_AfterKillWithoutMessage_ThrowsKilledAndRecordsNothing()
     {
         using var list = new ProcessList();
         using var task = list.Start("a");
-        task.CheckCancel();
+        task.ThrowIfKilled();
         list.Kill("a");
 
-        var ex = Assert.Throws<TaskKilledException>(task.CheckCancel);
+        var ex = Assert.Throws<TaskKilledException>(task.ThrowIfKilled);
 
         Assert.Equal("killed", ex.Message);
         Assert.True(list.TryGetHistory("a", out var history));
         Assert.Equal(["init", "[cancel request]"], history.Entries.Select(e => e.Status));
-        Assert.True(task.IsCancelling);
+        Assert.True(task.IsKillRequested);
     }
 
     [Fact]
@@ -85,21 +85,21 @@ public sealed class TrackedTaskTests
     }
 
     [Fact]
-    public void Kill_ForbidCancel_ReturnsForbiddenAndChangesNothing()
+    public void Kill_ForbidKill_ReturnsForbiddenAndChangesNothing()
     {
         using var list = new ProcessList();
-        using var task = list.Start("a", options: new TaskOptions { ForbidCancel = true });
+        using var task = list.Start("a", options: new TaskOptions { ForbidKill = true });
         var token = task.CancellationToken;
 
         Assert.Equal(KillResult.Forbidden, list.Kill("a", "please"));
 
         Assert.False(token.IsCancellationRequested);
-        Assert.False(task.IsCancelling);
-        task.CheckCancel();
+        Assert.False(task.IsKillRequested);
+        task.ThrowIfKilled();
         Assert.True(list.TryGetHistory("a", out var history));
         Assert.Equal(["init"], history.Entries.Select(e => e.Status));
-        Assert.True(history.ForbidCancel);
-        Assert.True(list.GetAll().Single().ForbidCancel);
+        Assert.True(history.ForbidKill);
+        Assert.True(list.GetAll().Single().ForbidKill);
     }
 
     [Fact]
@@ -108,16 +108,16 @@ public sealed class TrackedTaskTests
         using var list = new ProcessList();
         using var task = list.Start("a");
 
-        Assert.Equal(KillResult.Killed, list.Kill("a", new KillRequest("first", "127.0.0.1:1234", "ann")));
-        Assert.Equal(KillResult.Killed, list.Kill("a", "second"));
+        Assert.Equal(KillResult.Requested, list.Kill("a", new KillRequest("first", "127.0.0.1:1234", "ann")));
+        Assert.Equal(KillResult.Requested, list.Kill("a", "second"));
 
         Assert.True(list.TryGetHistory("a", out var history));
         Assert.Equal(["init", "[cancel request: first]"], history.Entries.Select(e => e.Status));
         Assert.Equal(new KillRequest("first", "127.0.0.1:1234", "ann"), history.Entries[1].KillRequest);
         Assert.Null(history.Entries[0].KillRequest);
-        Assert.True(history.IsCancelling);
-        Assert.True(list.GetAll().Single().IsCancelling);
-        Assert.Equal("killed: first", Assert.Throws<TaskKilledException>(task.CheckCancel).Message);
+        Assert.True(history.IsKillRequested);
+        Assert.True(list.GetAll().Single().IsKillRequested);
+        Assert.Equal("killed: first", Assert.Throws<TaskKilledException>(task.ThrowIfKilled).Message);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class TrackedTaskTests
 
         var result = await Task.Run(() => list.Kill("a", "stop")).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
-        Assert.Equal(KillResult.Killed, result);
+        Assert.Equal(KillResult.Requested, result);
         Assert.Equal("seen", seen);
     }
 
@@ -179,26 +179,26 @@ public sealed class TrackedTaskTests
         task.CancellationToken.Register(() => throw new InvalidOperationException("bad callback"));
         task.CancellationToken.Register(() => later = true);
 
-        Assert.Equal(KillResult.Killed, list.Kill("a", "x"));
+        Assert.Equal(KillResult.Requested, list.Kill("a", "x"));
 
         Assert.True(later);
-        Assert.True(task.IsCancelling);
+        Assert.True(task.IsKillRequested);
         task.Dispose();
         using var next = list.Start("a");
         Assert.Single(list.GetAll());
     }
 
     [Fact]
-    public void CheckCancel_LinkedTokenCancelled_ThrowsOperationCanceled()
+    public void ThrowIfKilled_LinkedTokenCancelled_ThrowsOperationCanceled()
     {
         using var list = new ProcessList();
         using var disconnect = new CancellationTokenSource();
         using var task = list.Start("a", cancellationToken: disconnect.Token);
         disconnect.Cancel();
 
-        var ex = Assert.Throws<OperationCanceledException>(task.CheckCancel);
+        var ex = Assert.Throws<OperationCanceledException>(task.ThrowIfKilled);
         Assert.Equal(task.CancellationToken, ex.CancellationToken);
-        Assert.False(task.IsCancelling);
+        Assert.False(task.IsKillRequested);
     }
 
     [Fact]
@@ -289,7 +289,7 @@ public sealed class TrackedTaskTests
         client.Cancel();
 
         Assert.True(task.CancellationToken.IsCancellationRequested);
-        var ex = Assert.Throws<OperationCanceledException>(task.CheckCancel);
+        var ex = Assert.Throws<OperationCanceledException>(task.ThrowIfKilled);
         task.Done(ex);
         Assert.Equal(TaskOutcome.Aborted, task.Outcome);
     }

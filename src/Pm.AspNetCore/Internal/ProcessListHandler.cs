@@ -250,7 +250,7 @@ internal sealed partial class ProcessListHandler
 
         switch (_list.Kill(id, new KillRequest(message, remote, user)))
         {
-            case KillResult.Killed:
+            case KillResult.Requested:
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 break;
             case KillResult.Forbidden:

@@ -76,7 +76,7 @@ internal sealed class ProcessTrackingMiddleware(
     // which is then answered instead of rethrown.
     private static bool EndsKilled(TrackedTask task, HttpContext context, Exception exception, bool clientGone, int killedStatusCode)
     {
-        var outcome = TrackedTask.Decide(task.IsCancelling, exception, clientGone);
+        var outcome = TrackedTask.Decide(task.IsKillRequested, exception, clientGone);
         task.SetAttribute("statusCode", StatusCodeText(context.Response.HasStarted ? context.Response.StatusCode
             : outcome == TaskOutcome.Killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
         task.Finish(outcome);
@@ -155,7 +155,7 @@ internal sealed class ProcessTrackingMiddleware(
         private void OnCancelled()
         {
             // The token also falls when the client leaves; only a kill starts the grace period.
-            if (Task.IsCancelling)
+            if (Task.IsKillRequested)
             {
                 _timer = _time.CreateTimer(static state => ((RequestTask)state!).CutOff(), this, _grace, Timeout.InfiniteTimeSpan);
             }

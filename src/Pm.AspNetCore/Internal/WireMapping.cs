@@ -7,9 +7,9 @@ namespace Pm.AspNetCore.Internal;
 internal static class WireMapping
 {
     public static ProcDetail ToWire(TaskSnapshot snapshot) =>
-        new(snapshot.Id, AttributeMap.OrNull(snapshot.Attributes), snapshot.StartTime, snapshot.StatusTime, snapshot.Status, snapshot.IsCancelling)
+        new(snapshot.Id, AttributeMap.OrNull(snapshot.Attributes), snapshot.StartTime, snapshot.StatusTime, snapshot.Status, snapshot.IsKillRequested)
         {
-            ForbidCancel = snapshot.ForbidCancel,
+            ForbidCancel = snapshot.ForbidKill,
             TraceId = snapshot.TraceId,
         };
 
@@ -33,8 +33,8 @@ internal static class WireMapping
             Outcome = OutcomeText(history.Outcome),
             EndTime = history.EndTime,
             DroppedEntries = history.DroppedEntries,
-            Cancelling = history.IsCancelling,
-            ForbidCancel = history.ForbidCancel,
+            Cancelling = history.IsKillRequested,
+            ForbidCancel = history.ForbidKill,
             TimeToHonour = history.TimeToHonour?.TotalSeconds,
             TraceId = history.TraceId,
         };
@@ -50,5 +50,5 @@ internal static class WireMapping
 
     /// <summary>Writes a running task in the wire form of a <see cref="ProcDetail"/>, straight from its snapshot.</summary>
     public static void WriteProc(Utf8JsonWriter writer, TaskSnapshot task) =>
-        ProcDetailConverter.WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsCancelling, task.ForbidCancel, task.TraceId, PmJsonContext.Default.Options);
+        ProcDetailConverter.WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsKillRequested, task.ForbidKill, task.TraceId, PmJsonContext.Default.Options);
 }

@@ -56,7 +56,7 @@ internal sealed class PmMetrics : IDisposable
 
     public void KillRequested(KillResult result) => _killRequests.Add(1, result switch
     {
-        KillResult.Killed => KillOk,
+        KillResult.Requested => KillOk,
         KillResult.NotFound => KillNotFound,
         _ => KillForbidden,
     });

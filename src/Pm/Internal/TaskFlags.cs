@@ -5,7 +5,7 @@ namespace Pm.Internal;
 internal enum TaskFlags
 {
     None = 0,
-    ForbidCancel = 1,
+    ForbidKill = 1,
     SuppressKillException = 2,
     KillRequested = 4,
     Finished = 8,

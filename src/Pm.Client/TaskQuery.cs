@@ -1,7 +1,7 @@
 namespace Pm.Client;
 
 /// <summary>Filters, orders and limits a listing of running tasks; these are extensions that Go servers do not support.</summary>
-public sealed record ProcQuery
+public sealed record TaskQuery
 {
     /// <summary>Gets the attributes a task must have, with these values (compared as text).</summary>
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
