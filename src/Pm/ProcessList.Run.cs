@@ -58,11 +58,13 @@ public sealed partial class ProcessList
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return RunCoreAsync(Start(id, attributes, options, cancellationToken), body);
+        return RunCoreAsync(StartCore(id, attributes, options, cancellationToken), body);
     }
 
     private static async Task RunCoreAsync(TrackedTask task, Func<TrackedTask, Task> body)
     {
+        // Made current here, inside the async method, so the task is current for the body and never for the caller.
+        task.MakeCurrent();
         try
         {
             await body(task).ConfigureAwait(false);

@@ -98,6 +98,11 @@ public sealed partial class ProcessList : IDisposable
     /// token, and a task ended by it is <see cref="TaskOutcome.Aborted"/>, not killed.
     /// </param>
     /// <returns>The task's handle.</returns>
+    /// <remarks>
+    /// The new task becomes <see cref="TrackedTask.Current"/> for the code that follows in the caller's flow, so the
+    /// calls it makes are observed (see <see cref="TrackedTask.BeginCall"/>); ending it makes current again the task
+    /// that was current before.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="id"/> or an attribute name is <see langword="null"/> or empty.</exception>
     /// <exception cref="DuplicateTaskIdException">A task with the same id is running; it is left untouched.</exception>
     /// <exception cref="ObjectDisposedException">The list was disposed.</exception>
@@ -106,6 +111,17 @@ public sealed partial class ProcessList : IDisposable
         ReadOnlySpan<KeyValuePair<string, object?>> attributes = default,
         TaskOptions? options = null,
         CancellationToken cancellationToken = default)
+    {
+        var task = StartCore(id, attributes, options, cancellationToken);
+        task.MakeCurrent();
+        return task;
+    }
+
+    private TrackedTask StartCore(
+        string id,
+        ReadOnlySpan<KeyValuePair<string, object?>> attributes,
+        TaskOptions? options,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         ObjectDisposedException.ThrowIf(_disposed, this);

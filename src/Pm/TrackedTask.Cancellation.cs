@@ -62,6 +62,7 @@ public sealed partial class TrackedTask
         var ticks = _list.NowTicks();
         var entry = string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]";
         CancellationTokenSource? source;
+        CallRecord[]? calls;
         SpinGate.Enter(ref _gate);
         try
         {
@@ -74,7 +75,9 @@ public sealed partial class TrackedTask
             }
 
             var cancel = _cancel ??= new CancelState();
-            _history.Append(ticks, entry, _historyLimit);
+            _statusTicks = _history.Append(ticks, entry, _historyLimit);
+            _status = entry;
+            calls = KillableCallsUnderGate();
             cancel.Request = request;
             cancel.RequestTicks = ticks;
             cancel.EntryIndex = (long)_history.Dropped + _history.Count;
@@ -90,6 +93,11 @@ public sealed partial class TrackedTask
         if (source is not null)
         {
             CancelQuietly(source);
+        }
+
+        if (calls is not null)
+        {
+            KillCalls(calls);
         }
 
         if (_list.HasObservers)

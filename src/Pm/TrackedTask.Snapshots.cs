@@ -15,17 +15,25 @@ public sealed partial class TrackedTask
             return null;
         }
 
-        var last = _history.TryGetNewest(_historyLimit, out var newest) ? newest : new StatusEntry(_startTicks, "init");
+        var status = _status;
+        var statusTicks = _statusTicks;
+        var inFlight = InFlightUnderGate();
         var attributes = _attributes;
         SpinGate.Exit(ref _gate);
+
+        if (inFlight.Count > 0)
+        {
+            status = CallStatus(inFlight);
+            statusTicks = inFlight.Newest!.StartTicks;
+        }
 
         return new TaskSnapshot
         {
             Id = Id,
             Attributes = AttributeArray.AsImmutable(attributes),
             StartTime = ToTime(_startTicks),
-            Status = last.Status,
-            StatusTime = ToTime(last.Ticks),
+            Status = status ?? "init",
+            StatusTime = ToTime(statusTicks),
             IsKillRequested = (flags & TaskFlags.KillRequested) != 0,
             ForbidKill = (flags & TaskFlags.ForbidKill) != 0,
             TraceId = TraceIdText,

@@ -35,6 +35,9 @@ public sealed partial class TrackedTask : IDisposable
     private KeyValuePair<string, object?>[]? _attributes;
     private HistoryRing _history;
     private CancelState? _cancel;
+    private TrackedTask? _outer;
+    private string? _status;
+    private long _statusTicks;
     private int _flags;
     private int _gate;
 
@@ -44,6 +47,7 @@ public sealed partial class TrackedTask : IDisposable
         Id = id;
         IdHash = idHash;
         _history.LastTicks = startTicks;
+        _statusTicks = startTicks;
         _attributes = attributes;
         _startTicks = startTicks;
         _historyLimit = options.HistoryLimit;
@@ -116,7 +120,8 @@ public sealed partial class TrackedTask : IDisposable
             flags = (TaskFlags)_flags;
             if ((flags & TaskFlags.Finished) == 0)
             {
-                _history.Append(ticks, status, _historyLimit);
+                _statusTicks = _history.Append(ticks, status, _historyLimit);
+                _status = status;
             }
         }
         finally
@@ -270,12 +275,19 @@ public sealed partial class TrackedTask : IDisposable
                 _ => TaskFlags.None,
             });
             cancel = _cancel;
+            if (_callCount > 0)
+            {
+                // Calls still in flight are abandoned with the task: their ends record nothing.
+                Array.Clear(_calls!);
+                _callCount = 0;
+            }
         }
         finally
         {
             SpinGate.Exit(ref _gate);
         }
 
+        LeaveCurrent();
         var link = cancel?.Link ?? default;
 
         link.Unregister();

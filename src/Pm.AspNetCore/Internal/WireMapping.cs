@@ -23,6 +23,9 @@ internal static class WireMapping
             {
                 RemoteAddr = entry.KillRequest?.RemoteAddress,
                 User = entry.KillRequest?.User,
+                Kind = entry.Kind,
+                Target = entry.Target,
+                Duration = entry.Duration?.TotalSeconds,
             };
         }
 

@@ -28,7 +28,7 @@ internal struct HistoryRing
     public readonly int Dropped => _dropped;
 
     /// <summary>Appends an entry, never earlier than the newest, and returns its time.</summary>
-    public long Append(long ticks, string status, int limit)
+    public long Append(long ticks, string status, int limit, CallRecord? call = null)
     {
         // Clocks are read before the gate is taken, so a writer that was preempted may arrive with an older
         // reading than the last entry; history stays in time order by never going back.
@@ -44,7 +44,7 @@ internal struct HistoryRing
             }
             else
             {
-                entries[_head] = new StatusEntry(ticks, status);
+                entries[_head] = new StatusEntry(ticks, status, call);
                 _head = _head + 1 == entries.Length ? 0 : _head + 1;
                 _dropped++;
                 return ticks;
@@ -52,7 +52,7 @@ internal struct HistoryRing
         }
 
         var index = _head + _count;
-        entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status);
+        entries[index >= entries.Length ? index - entries.Length : index] = new StatusEntry(ticks, status, call);
         _count++;
         return ticks;
     }
@@ -80,7 +80,10 @@ internal struct HistoryRing
         for (var i = 0; i < _count; i++)
         {
             var e = entries[(_head + i) % entries.Length];
-            destination[i] = new HistoryEntry(new DateTimeOffset(e.Ticks, TimeSpan.Zero), e.Status);
+            var time = new DateTimeOffset(e.Ticks, TimeSpan.Zero);
+            destination[i] = e.Call is { } call
+                ? new HistoryEntry(time, call.Text) { Kind = call.Kind, Target = call.Target, Duration = TimeSpan.FromTicks(call.DurationTicks) }
+                : new HistoryEntry(time, e.Status);
         }
     }
 

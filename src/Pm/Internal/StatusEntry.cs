@@ -1,4 +1,4 @@
 namespace Pm.Internal;
 
-/// <summary>Stores one history entry as UTC ticks and text: 16 bytes, no allocation of its own.</summary>
-internal readonly record struct StatusEntry(long Ticks, string Status);
+/// <summary>One history entry as the ring keeps it: a time, a text and, for a finished call, the call.</summary>
+internal readonly record struct StatusEntry(long Ticks, string Status, CallRecord? Call = null);
