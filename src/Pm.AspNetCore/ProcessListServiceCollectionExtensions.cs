@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Pm;
 using Pm.AspNetCore;
@@ -14,10 +15,15 @@ public static class ProcessListServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the list's options.</param>
     /// <returns>The services.</returns>
+    /// <remarks>
+    /// Every client of <c>IHttpClientFactory</c> then reports its requests made inside a task (a tracked request, a
+    /// task run by the list) as the task's calls, and a kill of the task aborts them; see
+    /// <see cref="ProcessListOptions.Dependencies"/> to turn this off.
+    /// </remarks>
     public static IServiceCollection AddProcessList(this IServiceCollection services, Action<ProcessListOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<ProcessListPrefixes>();
+        AddCommon(services);
         services.TryAddSingleton(provider =>
         {
             var options = new ProcessListOptions
@@ -57,8 +63,14 @@ public static class ProcessListServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(list);
-        services.TryAddSingleton<ProcessListPrefixes>();
+        AddCommon(services);
         services.TryAddSingleton(list);
         return services;
+    }
+
+    private static void AddCommon(IServiceCollection services)
+    {
+        services.TryAddSingleton<ProcessListPrefixes>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, TrackedHttpHandlerFilter>());
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class ProcessList : IDisposable
         _taskOptions = options.TaskOptions;
         _finished = options.FinishedTaskLimit > 0 ? new FinishedRing(options.FinishedTaskLimit) : null;
         _finishedMaxAge = options.FinishedTaskMaxAge;
+        Dependencies = options.Dependencies.Copy();
 
         var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 256));
         _stripes = new Stripe[stripeCount];
@@ -58,6 +59,9 @@ public sealed partial class ProcessList : IDisposable
         _stripeMask = stripeCount - 1;
         _metrics = new PmMetrics(options.MeterFactory, () => Count);
     }
+
+    /// <summary>Gets what the list observes of its tasks' calls, as set when it was created.</summary>
+    internal DependencyOptions Dependencies { get; }
 
     /// <summary>Gets the process-wide list that <see cref="Processes"/> delegates to.</summary>
     public static ProcessList Default { get; } = new();

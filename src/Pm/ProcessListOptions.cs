@@ -13,6 +13,7 @@ public sealed class ProcessListOptions
     private TimeSpan? _finishedTaskMaxAge;
     private TaskOptions _taskOptions = Pm.TaskOptions.Default;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private DependencyOptions _dependencies = new();
 
     /// <summary>Gets or sets the options of tasks started without options of their own.</summary>
     /// <remarks>The default value is <see cref="Pm.TaskOptions.Default"/>.</remarks>
@@ -68,4 +69,12 @@ public sealed class ProcessListOptions
     /// <summary>Gets or sets the factory that creates the list's <c>Pm</c> meter; <see langword="null"/> creates a standalone meter.</summary>
     /// <remarks>The default value is <see langword="null"/>. Hosts with dependency injection pass their <see cref="IMeterFactory"/>.</remarks>
     public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Gets or sets what the list observes of the calls its tasks make to dependencies (HTTP, SQL).</summary>
+    /// <remarks>The default value observes all of them; see <see cref="DependencyOptions"/>.</remarks>
+    public DependencyOptions Dependencies
+    {
+        get => _dependencies;
+        set => _dependencies = value ?? throw new ArgumentNullException(nameof(value));
+    }
 }

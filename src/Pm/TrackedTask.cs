@@ -93,6 +93,9 @@ public sealed partial class TrackedTask : IDisposable
         _ => TaskOutcome.Ended,
     };
 
+    /// <summary>Gets the list the task belongs to.</summary>
+    internal ProcessList List => _list;
+
     internal bool SuppressesKillException => (Flags & TaskFlags.SuppressKillException) != 0;
 
     private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);

@@ -16,8 +16,9 @@ internal sealed class TestApp : IAsyncDisposable
 {
     private readonly Func<ValueTask> _stop;
 
-    private TestApp(ProcessList list, Uri address, Func<ValueTask> stop)
+    private TestApp(ProcessList list, Uri address, Func<ValueTask> stop, IServiceProvider? services = null)
     {
+        Services = services ?? new ServiceCollection().BuildServiceProvider();
         List = list;
         Address = address;
         _stop = stop;
@@ -29,6 +30,9 @@ internal sealed class TestApp : IAsyncDisposable
     public HttpClient Client { get; }
 
     public ProcessList List { get; }
+
+    /// <summary>Gets the application's services; none for the standalone listener.</summary>
+    public IServiceProvider Services { get; }
 
     public static async Task<TestApp> StartAsync(Action<WebApplication> configure, Action<IServiceCollection>? services = null)
     {
@@ -45,7 +49,7 @@ internal sealed class TestApp : IAsyncDisposable
         {
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
-        });
+        }, app.Services);
     }
 
     public static Task<TestApp> StartWithProcsAsync(Action<ProcessListEndpointOptions>? configure = null) =>
