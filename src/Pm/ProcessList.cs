@@ -48,6 +48,10 @@ public sealed partial class ProcessList : IDisposable
         _finished = options.FinishedTaskLimit > 0 ? new FinishedRing(options.FinishedTaskLimit) : null;
         _finishedMaxAge = options.FinishedTaskMaxAge;
         Dependencies = options.Dependencies.Copy();
+        if (Dependencies.Sql)
+        {
+            DiagnosticSubscriber.EnsureStarted();
+        }
 
         var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 256));
         _stripes = new Stripe[stripeCount];

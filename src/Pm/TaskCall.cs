@@ -26,6 +26,21 @@ public readonly struct TaskCall : IDisposable, IEquatable<TaskCall>
     /// <param name="result">What it came to, such as <c>200</c> or <c>3 rows</c>; <see langword="null"/> if nothing is to be said.</param>
     public void End(string? result = null) => _task?.EndCall(_record!, result);
 
+    /// <summary>Ends the call as failed with <paramref name="exception"/>.</summary>
+    /// <param name="exception">What the call threw.</param>
+    /// <remarks>
+    /// The entry's result is <c>killed</c> if the task's kill stopped the call (through its kill hook or its token),
+    /// otherwise <c>failed: </c> and the exception's type. If the kill hook stopped it, the task's outcome is
+    /// <see cref="TaskOutcome.Killed"/> when <paramref name="exception"/>, or one wrapping it, ends the task, even though
+    /// it is not an <see cref="OperationCanceledException"/> (a database's "statement cancelled" error, say).
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
+    public void Fail(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        _task?.EndCall(_record!, null, exception);
+    }
+
     /// <summary>Ends the call with no result unless it has already ended.</summary>
     public void Dispose() => End();
 

@@ -12,6 +12,7 @@ public sealed partial class TrackedTask
 
     private CallRecord?[]? _calls;
     private int _callCount;
+    private Exception? _killedCallFailure;
 
     /// <summary>Gets the task the calling code runs in, or <see langword="null"/> outside any.</summary>
     /// <remarks>
@@ -72,7 +73,7 @@ public sealed partial class TrackedTask
         return new TaskCall(this, record);
     }
 
-    internal void EndCall(CallRecord record, string? result)
+    internal void EndCall(CallRecord record, string? result, Exception? failure = null)
     {
         lock (record)
         {
@@ -86,6 +87,11 @@ public sealed partial class TrackedTask
             record.State = null;
         }
 
+        if (failure is not null)
+        {
+            result = record.Killed ? "killed" : FailureText(failure, IsKillRequested);
+        }
+
         var ticks = _list.NowTicks();
         bool running;
         SpinGate.Enter(ref _gate);
@@ -95,6 +101,11 @@ public sealed partial class TrackedTask
             if (running)
             {
                 RemoveCallUnderGate(record);
+                if (failure is not null && record.Killed)
+                {
+                    _killedCallFailure = failure;
+                }
+
                 record.Result = result;
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
                 _history.Append(ticks, record.Description, _historyLimit, record);
@@ -110,6 +121,47 @@ public sealed partial class TrackedTask
             _list.Publish(TaskEventKind.Status, Id, ticks, record.Text);
         }
     }
+
+    /// <summary>Finds the call in flight whose kill hook state is <paramref name="state"/>, such as a command being run.</summary>
+    internal TaskCall FindCall(object state)
+    {
+        SpinGate.Enter(ref _gate);
+        CallRecord? found = null;
+        for (var i = 0; i < _callCount; i++)
+        {
+            if (ReferenceEquals(_calls![i]!.State, state))
+            {
+                found = _calls[i];
+                break;
+            }
+        }
+
+        SpinGate.Exit(ref _gate);
+        return found is null ? default : new TaskCall(this, found);
+    }
+
+    /// <summary>Tells whether <paramref name="exception"/> is, or wraps, the failure of a call that the kill stopped.</summary>
+    internal bool IsKilledCallFailure(Exception exception)
+    {
+        var failure = Volatile.Read(ref _killedCallFailure);
+        for (var e = exception; failure is not null && e is not null; e = e.InnerException)
+        {
+            if (ReferenceEquals(e, failure))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Describes how a call failed, as its history entry's result.</summary>
+    internal static string FailureText(Exception exception, bool killRequested) => exception switch
+    {
+        OperationCanceledException when killRequested => "killed",
+        OperationCanceledException => "cancelled",
+        _ => "failed: " + exception.GetType().Name,
+    };
 
     /// <summary>Makes this task current in the caller's flow, remembering the one it replaces.</summary>
     internal void MakeCurrent()
@@ -139,6 +191,7 @@ public sealed partial class TrackedTask
                     continue;
                 }
 
+                call.Killed = true;
 #pragma warning disable CA1031 // A hook that fails to stop its call must not stop the kill from reaching the others.
                 try
                 {

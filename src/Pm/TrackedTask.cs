@@ -241,10 +241,27 @@ public sealed partial class TrackedTask : IDisposable
         _ => TaskOutcome.Aborted,
     };
 
-    /// <summary>Ends the task with the outcome <see cref="Decide"/> gives; <see langword="null"/> if it had already ended.</summary>
+    /// <summary>Decides how this task ends, by <see cref="Decide(bool, Exception?, bool)"/>, counting the failure of a call its kill stopped as a cancellation.</summary>
+    internal TaskOutcome Decide(Exception? exception, bool abandoned)
+    {
+        SpinGate.Enter(ref _gate);
+        var flags = (TaskFlags)_flags;
+        SpinGate.Exit(ref _gate);
+        return DecideUnderGate(flags, exception, abandoned);
+    }
+
+    private TaskOutcome DecideUnderGate(TaskFlags flags, Exception? exception, bool abandoned)
+    {
+        var killRequested = (flags & TaskFlags.KillRequested) != 0;
+        return killRequested && exception is not null and not OperationCanceledException && IsKilledCallFailure(exception)
+            ? TaskOutcome.Killed
+            : Decide(killRequested, exception, abandoned);
+    }
+
+    /// <summary>Ends the task with the outcome <see cref="Decide(bool, Exception?, bool)"/> gives; <see langword="null"/> if it had already ended.</summary>
     internal TaskOutcome? Finish(Exception? exception, bool abandoned) => Finish(null, exception, abandoned);
 
-    /// <summary>Ends the task with an outcome its caller decided with <see cref="Decide"/>, having acted on it first.</summary>
+    /// <summary>Ends the task with an outcome its caller decided with <see cref="Decide(Exception?, bool)"/>, having acted on it first.</summary>
     internal TaskOutcome? Finish(TaskOutcome outcome) => Finish(outcome, null, abandoned: false);
 
     private TaskOutcome? Finish(TaskOutcome? decided, Exception? exception, bool abandoned)
@@ -263,7 +280,7 @@ public sealed partial class TrackedTask : IDisposable
                 return null;
             }
 
-            outcome = decided ?? Decide((flags & TaskFlags.KillRequested) != 0, exception, abandoned);
+            outcome = decided ?? DecideUnderGate(flags, exception, abandoned);
             finalEntry = outcome switch
             {
                 TaskOutcome.Ended => "ended",

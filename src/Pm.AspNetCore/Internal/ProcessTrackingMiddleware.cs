@@ -76,7 +76,7 @@ internal sealed class ProcessTrackingMiddleware(
     // which is then answered instead of rethrown.
     private static bool EndsKilled(TrackedTask task, HttpContext context, Exception exception, bool clientGone, int killedStatusCode)
     {
-        var outcome = TrackedTask.Decide(task.IsKillRequested, exception, clientGone);
+        var outcome = task.Decide(exception, clientGone);
         task.SetAttribute("statusCode", StatusCodeText(context.Response.HasStarted ? context.Response.StatusCode
             : outcome == TaskOutcome.Killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
         task.Finish(outcome);

@@ -37,7 +37,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         }
         catch (Exception ex)
         {
-            call.End(FailureText(ex, task));
+            call.Fail(ex);
             throw;
         }
     }
@@ -60,7 +60,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         }
         catch (Exception ex)
         {
-            call.End(FailureText(ex, task));
+            call.Fail(ex);
             throw;
         }
     }
@@ -68,12 +68,6 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
     private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request) =>
         task.BeginCall(CallKinds.Http, Describe(request, uri, task.List.Dependencies), uri.Authority);
 
-    private static string FailureText(Exception exception, TrackedTask task) => exception switch
-    {
-        OperationCanceledException when task.IsKillRequested => "killed",
-        OperationCanceledException => "cancelled",
-        _ => "failed: " + exception.GetType().Name,
-    };
 
     private static string StatusText(int status) =>
         (uint)(status - 100) < (uint)StatusTexts.Length ? StatusTexts[status - 100] : status.ToString(CultureInfo.InvariantCulture);

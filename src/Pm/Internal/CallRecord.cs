@@ -15,6 +15,7 @@ internal sealed class CallRecord(string kind, string? target, string description
     public Action<object?>? OnKill = onKill;
     public object? State = state;
     public bool Ended;
+    public bool Killed;
     public string? Result;
     public long DurationTicks;
 

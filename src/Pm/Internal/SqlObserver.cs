@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+
+namespace Pm.Internal;
+
+/// <summary>
+/// Lists the database commands a task runs, from the events of EF Core (any provider) and SqlClient, and cancels them
+/// in the database when the task is killed.
+/// </summary>
+/// <remarks>
+/// The events' payloads are read by property name (<c>Command</c>, <c>Result</c>, <c>Exception</c>), so pm depends on
+/// neither library. Parameter values are never read: only the statement's text.
+/// </remarks>
+internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
+{
+    public const string EntityFrameworkCore = "Microsoft.EntityFrameworkCore";
+    public const string SqlClient = "SqlClientDiagnosticListener";
+    public const string SystemSqlClient = "SqlClientDiagnosticListener_System";
+
+    private const string EfExecuting = "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuting";
+    private const string EfExecuted = "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted";
+    private const string EfError = "Microsoft.EntityFrameworkCore.Database.Command.CommandError";
+    private const string EfCanceled = "Microsoft.EntityFrameworkCore.Database.Command.CommandCanceled";
+
+    private static readonly ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
+
+    /// <summary>Whether an event is wanted: one of a command's start and end.</summary>
+    /// <remarks>
+    /// The answer cannot depend on the current task: EF Core remembers it for a second per context, so a command run
+    /// outside a task would hide the next second's commands inside tasks. Outside a task, <see cref="OnNext"/> returns
+    /// at once.
+    /// </remarks>
+    public static readonly Predicate<string> IsEnabled = name => Kind(name) != EventKind.None;
+
+    private enum EventKind
+    {
+        None,
+        Start,
+        End,
+        Error,
+    }
+
+    public void OnNext(KeyValuePair<string, object?> value)
+    {
+        if (TrackedTask.Current is not { } task || !task.List.Dependencies.Sql || value.Value is not { } payload
+            || Read(payload, "Command") is not DbCommand command)
+        {
+            return;
+        }
+
+        switch (Kind(value.Key))
+        {
+            case EventKind.Start:
+                // A command seen twice (EF Core over SqlClient reports it from both) is listed once.
+                if (task.FindCall(command).Task is null)
+                {
+                    task.BeginCall(CallKinds.Sql, Describe(command, task.List.Dependencies), Target(command), SqlKill.Stop, command);
+                }
+
+                break;
+            case EventKind.End:
+                task.FindCall(command).End(Read(payload, "Result") is int rows && rows >= 0 ? RowsText(rows) : null);
+                break;
+            case EventKind.Error:
+                var call = task.FindCall(command);
+                if (Read(payload, "Exception") is Exception exception)
+                {
+                    call.Fail(exception);
+                }
+                else
+                {
+                    call.End("cancelled");
+                }
+
+                break;
+        }
+    }
+
+    public void OnCompleted()
+    {
+    }
+
+    public void OnError(Exception error)
+    {
+    }
+
+    private static EventKind Kind(string name) => name switch
+    {
+        EfExecuting => EventKind.Start,
+        EfExecuted => EventKind.End,
+        EfError or EfCanceled => EventKind.Error,
+        _ when name.EndsWith(".WriteCommandBefore", StringComparison.Ordinal) => EventKind.Start,
+        _ when name.EndsWith(".WriteCommandAfter", StringComparison.Ordinal) => EventKind.End,
+        _ when name.EndsWith(".WriteCommandError", StringComparison.Ordinal) => EventKind.Error,
+        _ => EventKind.None,
+    };
+
+    // The statement on one line, its whitespace runs made single spaces, cut to the configured length.
+    private static string Describe(DbCommand command, DependencyOptions options)
+    {
+        var text = command.CommandText ?? string.Empty;
+        var limit = Math.Min(text.Length, options.MaxDescriptionLength * 2);
+        var line = new StringBuilder("SQL ", limit + 4);
+        var space = false;
+        foreach (var c in text.AsSpan(0, limit).Trim())
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space)
+            {
+                line.Append(' ');
+                space = false;
+            }
+
+            line.Append(c);
+        }
+
+        return options.Describe(line.ToString());
+    }
+
+    private static string? Target(DbCommand command)
+    {
+        if (command.Connection is not { } connection)
+        {
+            return null;
+        }
+
+        var database = connection.Database;
+        return string.IsNullOrEmpty(database) || database == "main" ? Path.GetFileName(connection.DataSource) : database;
+    }
+
+    private static string RowsText(int rows) => rows == 1 ? "1 row" : rows.ToString(CultureInfo.InvariantCulture) + " rows";
+
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Reads public properties of the libraries' own event payloads, which those libraries keep.")]
+    private static object? Read(object payload, string name) =>
+        Properties.GetOrAdd((payload.GetType(), name), static key => key.Item1.GetProperty(key.Item2, BindingFlags.Public | BindingFlags.Instance))
+            ?.GetValue(payload);
+}
