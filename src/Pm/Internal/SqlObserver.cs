@@ -73,7 +73,7 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
                 }
                 else
                 {
-                    call.End("cancelled");
+                    call.End(task.IsKillRequested ? "killed" : "cancelled");
                 }
 
                 break;
