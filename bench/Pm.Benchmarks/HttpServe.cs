@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Pm.AspNetCore;
 
 namespace Pm.Benchmarks;
@@ -17,9 +18,22 @@ internal static class HttpServe
         await using var pm = await ProcessListServer.StartAsync(list, new ProcessListServerOptions { Url = "http://127.0.0.1:8091" });
         await using var plain = await StartHelloAsync(8092, tracked: false);
         await using var tracked = await StartHelloAsync(8093, tracked: true);
+        var database = Path.Combine(Path.GetTempPath(), "pm-bench-calls.db");
+        await using (var db = new CallsDb(database))
+        {
+            await db.Database.EnsureDeletedAsync();
+            await db.Database.ExecuteSqlRawAsync("CREATE TABLE items (id INTEGER PRIMARY KEY, price INTEGER)");
+            await db.Database.ExecuteSqlRawAsync("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO items (price) SELECT i % 97 FROM n");
+        }
+
+        await using var dependency = await StartDependencyAsync(8096);
+        await using var callsOn = await StartCallsAsync(8094, database, observe: true);
+        await using var callsOff = await StartCallsAsync(8095, database, observe: false);
         Console.WriteLine("pm listener, 100 tasks:  http://127.0.0.1:8091/procs/");
         Console.WriteLine("hello, no tracking:      http://127.0.0.1:8092/hello");
         Console.WriteLine("hello, tracked:          http://127.0.0.1:8093/hello (its live stream: /procs/?view=events)");
+        Console.WriteLine("one HTTP call + one SQLite query per request, tracked, calls observed: http://127.0.0.1:8094/order");
+        Console.WriteLine("the same with call observation off:                             http://127.0.0.1:8095/order");
         Console.WriteLine("Ctrl+C stops.");
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) =>
@@ -47,5 +61,62 @@ internal static class HttpServe
         app.MapGet("/hello", () => "Hello, world!");
         await app.StartAsync();
         return app;
+    }
+
+    private static async Task<WebApplication> StartDependencyAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.MapGet("/price/{id}", (int id) => id % 97);
+        await app.StartAsync();
+        return app;
+    }
+
+    // A tracked API whose handler calls the dependency through IHttpClientFactory and runs one query through EF Core,
+    // with no pm code: what pm observes on its own.
+    private static async Task<WebApplication> StartCallsAsync(int port, string database, bool observe)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.Services.AddProcessList(o =>
+        {
+            o.Dependencies.Http = observe;
+            o.Dependencies.Sql = observe;
+        });
+        builder.Services.AddHttpClient("prices", c => c.BaseAddress = new Uri("http://127.0.0.1:8096/"));
+        builder.Services.AddDbContextPool<CallsDb>(o => o.UseSqlite($"Data Source={database}"));
+        var app = builder.Build();
+        app.UseProcessTracking();
+        app.MapGet("/order", async (IHttpClientFactory http, CallsDb db) =>
+        {
+            var price = await http.CreateClient("prices").GetStringAsync("price/7");
+            var count = await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM items WHERE price = 7").SingleAsync();
+            return price + " " + count;
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    private sealed class CallsDb : DbContext
+    {
+        private readonly string? _path;
+
+        public CallsDb(string path) => _path = path;
+
+        public CallsDb(DbContextOptions<CallsDb> options)
+            : base(options)
+        {
+        }
+
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+        {
+            if (_path is not null)
+            {
+                optionsBuilder.UseSqlite($"Data Source={_path}");
+            }
+        }
     }
 }

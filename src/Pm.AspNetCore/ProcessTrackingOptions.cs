@@ -23,7 +23,8 @@ public sealed class ProcessTrackingOptions
     /// <summary>Gets or sets how long a killed request may go on before its connection is aborted.</summary>
     /// <remarks>
     /// The default value is 5 seconds. A kill cancels the handler's token at once; a handler that ignores it is cut
-    /// off after this period. <see cref="Timeout.InfiniteTimeSpan"/> never aborts.
+    /// off after this period. <see cref="Timeout.InfiniteTimeSpan"/> never aborts. A kill request with
+    /// <see cref="KillRequest.Abort"/> cuts the request off at once, whatever this period.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative and not infinite.</exception>
     public TimeSpan KillGracePeriod

@@ -217,7 +217,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         var client = fleet.Clients[IndexOf(row.Endpoint)];
         try
         {
-            _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken) switch
+            _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
             {
                 KillResult.Requested => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
                 KillResult.NotFound => $"{row.Proc.Id} is no longer running on {row.Endpoint.Name}",

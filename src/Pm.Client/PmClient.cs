@@ -141,9 +141,13 @@ public sealed class PmClient
         return await ReadAsync(response, PmJsonContext.Default.FinishedResponse, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Asks the server to kill a task.</summary>
+    /// <summary>Asks the server to kill a task, or to abort it at once.</summary>
     /// <param name="id">The task's id.</param>
     /// <param name="message">The message the task's history and cancellation carry; may be <see langword="null"/>.</param>
+    /// <param name="abort">
+    /// <see langword="true"/> to abort at once (an extension): a request's connection is cut without waiting for the
+    /// server's grace period, and the history records <c>[abort request: message]</c>. A Go server only cancels.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>
     /// <see cref="KillResult.Requested"/>, <see cref="KillResult.NotFound"/>, or <see cref="KillResult.Forbidden"/> for a
@@ -151,11 +155,11 @@ public sealed class PmClient
     /// </returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is <see langword="null"/> or empty.</exception>
     /// <exception cref="PmClientException">The call failed.</exception>
-    public async Task<KillResult> KillAsync(string id, string? message = null, CancellationToken cancellationToken = default)
+    public async Task<KillResult> KillAsync(string id, string? message = null, bool abort = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         // As Go's client does: always a JSON body, an empty message when there is none.
-        var body = JsonContent.Create(new CancelRequest(message ?? string.Empty), PmJsonContext.Default.CancelRequest);
+        var body = JsonContent.Create(new CancelRequest(message ?? string.Empty) { Abort = abort }, PmJsonContext.Default.CancelRequest);
         using var response = await SendAsync(HttpMethod.Delete, TaskPath(id), body, cancellationToken).ConfigureAwait(false);
         switch (response.StatusCode)
         {

@@ -179,6 +179,9 @@ public sealed partial class ProcessList : IDisposable
 
     internal long NowTicks() => _time.GetUtcNow().UtcTicks;
 
+    /// <summary>Gets the list's clock.</summary>
+    internal TimeProvider Time => _time;
+
     internal void OnFinished(TrackedTask task, TaskOutcome outcome, long durationTicks, string finalEntry, CancelState? cancel)
     {
         StripeOf(task.IdHash).Remove(task);

@@ -43,6 +43,7 @@ public sealed partial class TrackedTask
         ArgumentException.ThrowIfNullOrEmpty(description);
         var ticks = _list.NowTicks();
         var record = new CallRecord(kind, target, description, ticks, onKill, onKill is null ? null : state);
+        bool killed;
         SpinGate.Enter(ref _gate);
         try
         {
@@ -59,6 +60,7 @@ public sealed partial class TrackedTask
             }
 
             calls[_callCount++] = record;
+            killed = ((TaskFlags)_flags & TaskFlags.KillRequested) != 0;
         }
         finally
         {
@@ -68,6 +70,12 @@ public sealed partial class TrackedTask
         if (_list.HasObservers)
         {
             _list.Publish(TaskEventKind.Status, Id, ticks, description);
+        }
+
+        // A call begun after the kill is stopped as it starts.
+        if (killed && onKill is not null)
+        {
+            KillCalls([record]);
         }
 
         return new TaskCall(this, record);
@@ -180,8 +188,23 @@ public sealed partial class TrackedTask
     }
 
     /// <summary>Runs the kill hooks of the calls in flight; called after the kill, outside the gate.</summary>
-    private static void KillCalls(CallRecord[] calls)
+    /// <remarks>
+    /// A hook may run before its call has really started (a command whose start was reported but whose statement has
+    /// not reached the database yet), where stopping it does nothing; so while calls it ran for are still in flight,
+    /// it runs again every 100 ms, for at most 10 s.
+    /// </remarks>
+    private void KillCalls(CallRecord[] calls)
     {
+        if (RunKillHooks(calls))
+        {
+            CallKillRetry.Start(_list.Time, calls);
+        }
+    }
+
+    /// <summary>Runs the kill hooks of the calls not ended yet; tells whether any of them is still in flight.</summary>
+    internal static bool RunKillHooks(CallRecord[] calls)
+    {
+        var remaining = false;
         foreach (var call in calls)
         {
             lock (call)
@@ -192,6 +215,7 @@ public sealed partial class TrackedTask
                 }
 
                 call.Killed = true;
+                remaining = true;
 #pragma warning disable CA1031 // A hook that fails to stop its call must not stop the kill from reaching the others.
                 try
                 {
@@ -203,6 +227,8 @@ public sealed partial class TrackedTask
 #pragma warning restore CA1031
             }
         }
+
+        return remaining;
     }
 
     // The calls in flight that have a kill hook; called under the gate.

@@ -49,6 +49,32 @@ public sealed partial class TrackedTask
         }
     }
 
+    /// <summary>Gets a value indicating whether an abort was requested: the task is to be cut off at once.</summary>
+    internal bool IsAbortRequested => (Flags & TaskFlags.AbortRequested) != 0;
+
+    /// <summary>Sets what an abort request does to this task, such as cutting a request's connection; run at once if one came already.</summary>
+    internal void OnAbort(Action<object?> hook, object? state)
+    {
+        SpinGate.Enter(ref _gate);
+        bool now;
+        try
+        {
+            var cancel = _cancel ??= new CancelState();
+            cancel.AbortHook = hook;
+            cancel.AbortState = state;
+            now = ((TaskFlags)_flags & (TaskFlags.AbortRequested | TaskFlags.Finished)) == TaskFlags.AbortRequested;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+
+        if (now)
+        {
+            hook(state);
+        }
+    }
+
     internal void Unlink()
     {
         SpinGate.Enter(ref _gate);
@@ -60,28 +86,43 @@ public sealed partial class TrackedTask
     internal KillResult RequestKill(KillRequest request)
     {
         var ticks = _list.NowTicks();
-        var entry = string.IsNullOrEmpty(request.Message) ? "[cancel request]" : "[cancel request: " + request.Message + "]";
+        var word = request.Abort ? "[abort request" : "[cancel request";
+        var entry = string.IsNullOrEmpty(request.Message) ? word + "]" : word + ": " + request.Message + "]";
         CancellationTokenSource? source;
-        CallRecord[]? calls;
+        CallRecord[]? calls = null;
+        (Action<object?> Hook, object? State)? abort = null;
         SpinGate.Enter(ref _gate);
         try
         {
             var flags = (TaskFlags)_flags;
-            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidKill | TaskFlags.KillRequested)) != 0)
+            if ((flags & (TaskFlags.Finished | TaskFlags.ForbidKill)) != 0)
             {
-                return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound
-                    : (flags & TaskFlags.ForbidKill) != 0 ? KillResult.Forbidden
-                    : KillResult.Requested;
+                return (flags & TaskFlags.Finished) != 0 ? KillResult.NotFound : KillResult.Forbidden;
+            }
+
+            var escalates = request.Abort && (flags & TaskFlags.AbortRequested) == 0;
+            if ((flags & TaskFlags.KillRequested) != 0 && !escalates)
+            {
+                return KillResult.Requested;
             }
 
             var cancel = _cancel ??= new CancelState();
             _statusTicks = _history.Append(ticks, entry, _historyLimit);
             _status = entry;
-            calls = KillableCallsUnderGate();
-            cancel.Request = request;
-            cancel.RequestTicks = ticks;
-            cancel.EntryIndex = (long)_history.Dropped + _history.Count;
-            _flags = (int)(flags | TaskFlags.KillRequested);
+            if ((flags & TaskFlags.KillRequested) == 0)
+            {
+                calls = KillableCallsUnderGate();
+                cancel.Request = request;
+                cancel.RequestTicks = ticks;
+                cancel.EntryIndex = (long)_history.Dropped + _history.Count;
+            }
+
+            if (request.Abort && cancel.AbortHook is { } hook)
+            {
+                abort = (hook, cancel.AbortState);
+            }
+
+            _flags = (int)(flags | TaskFlags.KillRequested | (request.Abort ? TaskFlags.AbortRequested : TaskFlags.None));
             source = cancel.Source;
         }
         finally
@@ -98,6 +139,11 @@ public sealed partial class TrackedTask
         if (calls is not null)
         {
             KillCalls(calls);
+        }
+
+        if (abort is { } cut)
+        {
+            cut.Hook(cut.State);
         }
 
         if (_list.HasObservers)

@@ -47,6 +47,20 @@ public sealed class ProcessListEndpointKillTests
     }
 
     [Fact]
+    public async Task Delete_WithAbort_RecordsAnAbortRequest()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("a");
+
+        var (status, _, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", new StringContent("{\"message\":\"now\",\"abort\":true}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(task.CancellationToken.IsCancellationRequested);
+        Assert.True(app.List.TryGetHistory("a", out var history));
+        Assert.Equal("[abort request: now]", history.Entries[^1].Status);
+    }
+
+    [Fact]
     public async Task Delete_RecordsWhoAskedAsExtraHistoryFields()
     {
         await using var app = await TestApp.StartWithProcsAsync();

@@ -96,6 +96,44 @@ public sealed class ProcessTrackingMiddlewareTests
         release.SetResult();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Request_AbortRequested_IsCutOffAtOnceAndTheHistorySaysAbort(bool afterAKill)
+    {
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(app =>
+        {
+            // A grace period longer than the test's timeout: only the abort can cut the request off in time.
+            app.UseProcessTracking(o => o.KillGracePeriod = TimeSpan.FromHours(1));
+            app.MapGet("/stubborn", async (HttpContext context) =>
+            {
+                started.SetResult(context.GetTrackedTask()!.Id);
+                await release.Task;
+                return "late";
+            });
+        });
+
+        var request = app.Client.GetAsync("stubborn", Ct);
+        var id = await started.Task.WaitAsync(Ct);
+        if (afterAKill)
+        {
+            Assert.Equal(KillResult.Requested, app.List.Kill(id, "please"));
+        }
+
+        Assert.Equal(KillResult.Requested, app.List.Kill(id, new KillRequest("now") { Abort = true }));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => request.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.True(app.List.TryGetHistory(id, out var history));
+        var requests = history.Entries.Where(e => e.Status.StartsWith('[')).Select(e => e.Status);
+        Assert.Equal(afterAKill ? ["[cancel request: please]", "[abort request: now]"] : ["[abort request: now]"], requests);
+        Assert.Equal(KillResult.Requested, app.List.Kill(id, new KillRequest("again") { Abort = true }));
+        Assert.True(app.List.TryGetHistory(id, out history));
+        Assert.Equal(afterAKill ? 2 : 1, history.Entries.Count(e => e.Status.StartsWith('[')));
+        release.SetResult();
+    }
+
     [Fact]
     public async Task Request_HandlerThrows_RecordsAbortedWith500()
     {

@@ -31,8 +31,10 @@ public sealed class PmClientTests
         var history = await client.GetHistoryAsync("req 1/a", Ct);
         Assert.Equal(["init", "step 1"], history!.History.Select(h => h.Status));
 
-        Assert.Equal(KillResult.Requested, await client.KillAsync("req 1/a", "bye", Ct));
+        Assert.Equal(KillResult.Requested, await client.KillAsync("req 1/a", "bye", cancellationToken: Ct));
         Assert.Equal("[cancel request: bye]", (await client.GetHistoryAsync("req 1/a", Ct))!.History[^1].Status);
+        Assert.Equal(KillResult.Requested, await client.KillAsync("req 1/a", "now", abort: true, Ct));
+        Assert.Equal("[abort request: now]", (await client.GetHistoryAsync("req 1/a", Ct))!.History[^1].Status);
     }
 
     [Fact]
@@ -121,7 +123,7 @@ public sealed class PmClientTests
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 0, 25, 0, TimeSpan.Zero).AddTicks(3574866), procs.Procs[0].ProcTime);
         Assert.Equal(["init", "S11"], (await client.GetHistoryAsync("req1", Ct))!.History.Select(h => h.Status));
         Assert.Null(await client.GetHistoryAsync("nope", Ct));
-        Assert.Equal(KillResult.Requested, await client.KillAsync("req1", "m", Ct));
+        Assert.Equal(KillResult.Requested, await client.KillAsync("req1", "m", cancellationToken: Ct));
         Assert.Equal("{\"message\":\"m\"}", go.LastKillBody);
         Assert.Equal(KillResult.NotFound, await client.KillAsync("nope", cancellationToken: Ct));
         Assert.Equal("{\"message\":\"\"}", go.LastKillBody);

@@ -2,6 +2,8 @@ namespace Pm.Tests;
 
 public sealed class TaskCallTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     private static TaskSnapshot Listed(ProcessList list, string id) => Assert.Single(list.GetAll(), t => t.Id == id);
 
     [Fact]
@@ -128,6 +130,44 @@ public sealed class TaskCallTests
 
         Assert.True(list.TryGetHistory("a", out var history));
         Assert.Equal("SQL → interrupted", history.Entries[^1].Status);
+    }
+
+    [Fact]
+    public async Task Kill_HookRunsBeforeTheCallReallyStarted_RunsAgainUntilTheCallEnds()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        var runs = 0;
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCall call = default;
+        call = task.BeginCall(CallKinds.Sql, "SQL", onKill: _ =>
+        {
+            // The first two attempts find nothing to stop yet, as when the statement has not reached the database.
+            if (++runs == 3)
+            {
+                call.End("interrupted");
+                stopped.SetResult();
+            }
+        });
+
+        list.Kill("a");
+
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(3, runs);
+        Assert.True(list.TryGetHistory("a", out var history));
+        Assert.Equal("SQL → interrupted", history.Entries[^1].Status);
+    }
+
+    [Fact]
+    public void BeginCall_AfterTheKill_RunsTheHookAtOnce()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("a");
+        list.Kill("a");
+        var ran = false;
+        var call = task.BeginCall(CallKinds.Sql, "SQL late", onKill: _ => ran = true);
+        Assert.True(ran);
+        call.End();
     }
 
     [Fact]

@@ -224,6 +224,7 @@ internal sealed partial class ProcessListHandler
         }
 
         string? message = null;
+        var abort = false;
         if (body.Length > 0)
         {
             if (!IsJson(request.ContentType))
@@ -234,7 +235,9 @@ internal sealed partial class ProcessListHandler
 
             try
             {
-                message = JsonSerializer.Deserialize(body, PmJsonContext.Default.CancelRequest)?.Message;
+                var parsed = JsonSerializer.Deserialize(body, PmJsonContext.Default.CancelRequest);
+                message = parsed?.Message;
+                abort = parsed?.Abort ?? false;
             }
             catch (JsonException ex)
             {
@@ -248,7 +251,7 @@ internal sealed partial class ProcessListHandler
             ? address.ToString() + ":" + context.Connection.RemotePort.ToString(CultureInfo.InvariantCulture)
             : null;
 
-        switch (_list.Kill(id, new KillRequest(message, remote, user)))
+        switch (_list.Kill(id, new KillRequest(message, remote, user) { Abort = abort }))
         {
             case KillResult.Requested:
                 context.Response.StatusCode = StatusCodes.Status200OK;

@@ -130,6 +130,9 @@ internal sealed class ProcessTrackingMiddleware(
             {
                 _registration = task.CancellationToken.UnsafeRegister(static state => ((RequestTask)state!).OnCancelled(), this);
             }
+
+            // An abort request cuts the request off at once, whatever the grace period.
+            task.OnAbort(static state => ((RequestTask)state!).CutOff(), this);
         }
 
         public TrackedTask Task { get; }
@@ -154,8 +157,8 @@ internal sealed class ProcessTrackingMiddleware(
 
         private void OnCancelled()
         {
-            // The token also falls when the client leaves; only a kill starts the grace period.
-            if (Task.IsKillRequested)
+            // The token also falls when the client leaves; only a kill starts the grace period, and an abort needs none.
+            if (Task.IsKillRequested && !Task.IsAbortRequested)
             {
                 _timer = _time.CreateTimer(static state => ((RequestTask)state!).CutOff(), this, _grace, Timeout.InfiniteTimeSpan);
             }

@@ -10,4 +10,6 @@ internal sealed class CancelState
     public KillRequest? Request;
     public long RequestTicks;
     public long EntryIndex;
+    public Action<object?>? AbortHook;
+    public object? AbortState;
 }

@@ -11,4 +11,5 @@ internal enum TaskFlags
     Finished = 8,
     Killed = 16,
     Aborted = 32,
+    AbortRequested = 64,
 }
