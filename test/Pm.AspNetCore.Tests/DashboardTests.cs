@@ -395,5 +395,8 @@ public sealed class DashboardTests : IAsyncLifetime
         // Air-gapped: nothing is loaded from anywhere else.
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        // The script's parts are joined into the page: one request, nothing left to include.
+        Assert.DoesNotContain("pm:include", html, StringComparison.Ordinal);
+        Assert.Contains("function renderDetail(", html, StringComparison.Ordinal);
     }
 }
