@@ -65,34 +65,19 @@ function renderDetail(id, problem) {
   for (const [k, v] of Object.entries(h.attrs || {})) add(k, text(v));
   if (h.droppedEntries) add("dropped entries", String(h.droppedEntries));
 
-  // One bar per status: how long the task spent in it, in proportion to the longest.
-  const spent = new Map();
-  h.history.forEach((entry, i) => {
-    const isFinal = i === h.history.length - 1 && !running;
-    if (isFinal) return;
-    const next = i + 1 < h.history.length ? parseTime(h.history[i + 1].ts) : end;
-    spent.set(entry.status, (spent.get(entry.status) || 0) + (next - parseTime(entry.ts)));
-  });
-  const longest = Math.max(1, ...spent.values());
-  const bars = document.createElement("div");
-  bars.className = "bars";
-  bars.setAttribute("aria-label", "Time spent in each status");
-  for (const [status, ms] of spent) {
-    const label = cell("div", `${status} — ${duration(ms)}`, "barlabel");
-    label.title = status;
-    const bar = document.createElement("div");
-    bar.className = "bar";
-    bar.style.width = (ms / longest * 100).toFixed(1) + "%";
-    bar.setAttribute("role", "img");
-    bar.setAttribute("aria-label", `${status}: ${duration(ms)}`);
-    bars.append(label, bar);
-  }
+  // Bars for the time in each own status and in calls to each dependency; the timeline in the order things began.
+  const r = rollUp(h, end);
+  const { bars, calls } = timeBars(r);
   const timeline = document.createElement("ol");
   timeline.className = "muted";
-  for (const entry of h.history) {
-    timeline.append(cell("li", `${new Date(parseTime(entry.ts)).toLocaleTimeString()}  ${entry.status}` + (entry.remoteAddr ? `  (from ${entry.remoteAddr}${entry.user ? ", " + entry.user : ""})` : "")));
+  for (const row of r.rows) timeline.append(timelineItem(row));
+  const parts = [title, info, cell("h2", "Time per status"), bars];
+  if (r.kinds.length) {
+    const summary = cell("p", callSummary(r.kinds), "callsummary");
+    summary.title = "Calls can overlap each other and the task's statuses: their times can add up to more than its duration.";
+    parts.push(cell("h2", "Time in calls"), summary, calls);
   }
-  const parts = [title, info, cell("h2", "Time per status"), bars, cell("h2", "Timeline"), timeline];
+  parts.push(cell("h2", "Timeline"), timeline);
   if (running && !state.readOnly) {
     const button = cell("button", "Kill…", "danger");
     button.type = "button";

@@ -142,7 +142,8 @@ function renderFinished() {
     const tr = document.createElement("tr");
     tr.tabIndex = 0;
     tr.dataset.id = f.id;
-    const last = f.history[f.history.length - 2] || f.history[0];
+    // The last own status before the final entry: the end of a call is not one.
+    const last = f.history.slice(0, -1).findLast(e => !e.kind) || f.history[0];
     const length = parseTime(f.endTime) - parseTime(f.history[0].ts);
     tr.append(cell("td", f.id), cell("td", f.outcome, "outcome-" + f.outcome), cell("td", duration(length), "num"),
               cell("td", new Date(parseTime(f.endTime)).toLocaleTimeString()), cell("td", last.status));
