@@ -1,10 +1,8 @@
 using System.CommandLine;
-using Pm.Protocol;
-using Spectre.Console;
 
 namespace Pm.Cli;
 
-/// <summary><c>pm history</c>: one task's timeline, with the time spent in each status.</summary>
+/// <summary><c>pm history</c>: one task's timeline, with the time spent in each status and in its calls to dependencies.</summary>
 internal static class HistoryCommand
 {
     public static Command Create()
@@ -16,6 +14,14 @@ internal static class HistoryCommand
             """
             Show a task's history: each status, when it was set, how long the task spent in it, the total, and the
             time per status rolled up.
+
+            Tasks of .NET servers also list the calls they made to dependencies (HTTP, SQL, gRPC…), each once it has
+            ended, with its kind. A call's row shows when it started (the server records it at its end: start = end -
+            duration) and its duration as time spent; rows are in the order they started. A status lasts until the
+            task's next own status, however many calls end in between. The rollups add time per kind of call and per
+            dependency (calls, total, share of the task's total, longest); calls can run concurrently, with each other
+            and with the task's statuses, so their times can add up to more than the total. Calls still in flight
+            are not in the history until they end.
 
             Example:
               pm history 127.0.0.1:8081 req77
@@ -35,53 +41,9 @@ internal static class HistoryCommand
                 return ExitCodes.NotFound;
             }
 
-            Write(history, taskId);
+            HistoryView.Write(Terminal.Stdout(), history, taskId);
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    private static void Write(HistoryResponse history, string id)
-    {
-        var entries = history.History;
-        var end = history.EndTime ?? history.ServerTime;
-        var timeline = new Table().Border(TableBorder.Simple);
-        timeline.AddColumn("time (UTC)");
-        timeline.AddColumn("status");
-        timeline.AddColumn(new TableColumn("spent").RightAligned());
-        var perStatus = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var last = i == entries.Count - 1;
-            var spent = (last ? end : entries[i + 1].Ts) - entries[i].Ts;
-            var isFinal = last && history.Outcome is not null;
-            timeline.AddRow(
-                entries[i].Ts.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(entries[i].Status),
-                isFinal ? "" : Format.Duration(spent) + (last ? " (so far)" : ""));
-            if (!isFinal)
-            {
-                perStatus[entries[i].Status] = perStatus.GetValueOrDefault(entries[i].Status) + spent;
-            }
-        }
-
-        var console = Terminal.Stdout();
-        var total = end - entries[0].Ts;
-        var state = history.Outcome is { } outcome ? outcome : history.Cancelling ? "running, kill requested" : "running";
-        console.MarkupLine($"[bold]{Markup.Escape(id)}[/]  {Markup.Escape(state)}  total {Format.Duration(total)}"
-            + (history.TimeToHonour is { } honour ? $"  (stopped {Format.Duration(TimeSpan.FromSeconds(honour))} after the kill request)" : ""));
-        console.Write(timeline);
-
-        var rollup = new Table().Border(TableBorder.Simple);
-        rollup.AddColumn("status");
-        rollup.AddColumn(new TableColumn("total time").RightAligned());
-        rollup.AddColumn(new TableColumn("share").RightAligned());
-        foreach (var (status, spent) in perStatus.OrderByDescending(p => p.Value))
-        {
-            var share = total > TimeSpan.Zero ? spent / total : 0;
-            rollup.AddRow(Markup.Escape(status), Format.Duration(spent), share.ToString("P0", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        console.Write(rollup);
     }
 }

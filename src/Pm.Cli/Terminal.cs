@@ -18,4 +18,18 @@ internal static class Terminal
         console.Profile.Width = Console.IsOutputRedirected ? 500 : Math.Max(Console.WindowWidth, 40);
         return console;
     }
+
+    /// <summary>A console that writes plain text, without colours or control sequences, to <paramref name="writer"/>.</summary>
+    public static IAnsiConsole Plain(TextWriter writer, int width = 500)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = width;
+        return console;
+    }
 }

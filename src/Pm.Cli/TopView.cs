@@ -242,11 +242,12 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
             }
 
             var lines = new List<string> { $"History of {row.Proc.Id} on {row.Endpoint.Name} (any key returns)", string.Empty };
-            for (var i = 0; i < history.History.Count; i++)
+            // The same rows as pm history: a status lasts until the next own status, a call is shown from its start.
+            foreach (var entry in HistoryRollup.Of(history).Timeline)
             {
-                var entry = history.History[i];
-                var next = i + 1 < history.History.Count ? history.History[i + 1].Ts : history.EndTime ?? history.ServerTime;
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {entry.Ts.UtcDateTime:HH:mm:ss.fff}  {Format.Duration(next - entry.Ts),10}  {entry.Status}"));
+                var spent = entry.Spent is { } s ? Format.Duration(s) : "";
+                var kind = entry.Kind is { } k ? $"[{k}] " : "";
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {entry.Start.UtcDateTime:HH:mm:ss.fff}  {spent,10}  {kind}{entry.Status}"));
             }
 
             _overlay = lines;

@@ -102,6 +102,41 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Selecting_ATaskWithCalls_ShowsKindBadgesAndAPerKindSummary_StatusBarsUncut()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("order-5");
+        task.Status("pricing");
+        var stock = task.BeginCall(CallKinds.Http, "HTTP GET inventory:5081/items/7", target: "inventory:5081");
+        var query = task.BeginCall(CallKinds.Sql, "SQL SELECT price FROM items", target: "shop");
+        stock.End("200");
+        query.End("2 rows");
+        var page = await OpenAsync(app);
+
+        await Row(page, "order-5").ClickAsync();
+
+        var detail = page.Locator("#detail");
+        await Assertions.Expect(detail.Locator(".callsummary")).ToHaveTextAsync(new Regex(@"^http 1 call [0-9.]+s · sql 1 call [0-9.]+s$"));
+        var http = detail.Locator("li.call", new() { HasText = "HTTP GET inventory:5081/items/7 → 200" });
+        var sql = detail.Locator("li.call", new() { HasText = "SQL SELECT price FROM items → 2 rows" });
+        await Assertions.Expect(http.Locator(".kind-http")).ToHaveTextAsync("http");
+        await Assertions.Expect(http.Locator(".target")).ToHaveTextAsync("inventory:5081");
+        await Assertions.Expect(http.Locator(".took")).ToHaveTextAsync(new Regex(@"^[0-9.]+s$"));
+        await Assertions.Expect(sql.Locator(".kind-sql")).ToHaveTextAsync("sql");
+        await Assertions.Expect(sql.Locator(".target")).ToHaveTextAsync("shop");
+        await Assertions.Expect(detail.Locator(".callbars")).ToContainTextAsync("inventory:5081");
+        await Assertions.Expect(detail.Locator(".callbars .bar.call")).ToHaveCountAsync(2);
+
+        // The ends of the calls are not statuses: the bars are init and pricing, which still runs.
+        var bars = detail.Locator(".bars");
+        await Assertions.Expect(bars.Locator(".bar")).ToHaveCountAsync(2);
+        await Assertions.Expect(bars).ToContainTextAsync("init");
+        await Assertions.Expect(bars).ToContainTextAsync("pricing");
+        await Assertions.Expect(bars).Not.ToContainTextAsync("HTTP");
+        Assert.Empty(_consoleErrors);
+    }
+
+    [Fact]
     public async Task Kill_FromThePage_RecordsTheMessageAndTheTaskFinishesKilled()
     {
         await using var app = await TestApp.StartWithProcsAsync();
@@ -395,5 +430,8 @@ public sealed class DashboardTests : IAsyncLifetime
         // Air-gapped: nothing is loaded from anywhere else.
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        // The script's parts are joined into the page: one request, nothing left to include.
+        Assert.DoesNotContain("pm:include", html, StringComparison.Ordinal);
+        Assert.Contains("function renderDetail(", html, StringComparison.Ordinal);
     }
 }

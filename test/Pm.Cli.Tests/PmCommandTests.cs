@@ -92,6 +92,33 @@ public sealed class PmCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task History_TaskWithCalls_ShowsKindsAndRollsUpPerKindAndDependency()
+    {
+        using var task = _list.Start("order-5");
+        task.Status("pricing");
+        var stock = task.BeginCall(CallKinds.Http, "HTTP GET inventory:5081/items/7", target: "inventory:5081");
+        var query = task.BeginCall(CallKinds.Sql, "SQL SELECT price FROM items", target: "shop");
+        stock.End("200");
+        query.End("2 rows");
+        task.Status("charging");
+
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["history", Endpoint, "order-5"]);
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        foreach (var text in new[] { "HTTP GET inventory:5081/items/7 → 200", "SQL SELECT price FROM items → 2 rows", "time per kind", "time per dependency", "more than the total" })
+        {
+            Assert.Contains(text, stdout, StringComparison.Ordinal);
+        }
+
+        var rows = stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        Assert.Contains(rows, r => r is ["http", "inventory:5081", "1", _, _]);
+        Assert.Contains(rows, r => r is ["sql", "shop", "1", _, _]);
+        Assert.Contains(rows, r => r is ["http", "1", _, _, "%", _]);
+        Assert.Contains(rows, r => r is [_, _, "charging", _, "(so", "far)"]);
+    }
+
+    [Fact]
     public async Task History_UnknownTask_Exits2()
     {
         var (code, _, stderr) = await PmProcess.RunAsync(["history", Endpoint, "nope"]);

@@ -1,17 +1,22 @@
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
 namespace Pm.AspNetCore.Internal;
 
-/// <summary>Serves the embedded dashboard page: one self-contained file, so it works on an air-gapped network.</summary>
-internal static class Dashboard
+/// <summary>
+/// Serves the embedded dashboard page: one self-contained file, so it works on an air-gapped network. Its script is
+/// kept in parts beside it (Dashboard/*.js), which the page names with <c>/* pm:include name.js */</c>; they are
+/// joined into the page once, so the browser still makes a single request and every id under the prefix stays a task's.
+/// </summary>
+internal static partial class Dashboard
 {
+    private const string ResourcePrefix = "Pm.AspNetCore.Dashboard.";
+
     private static readonly Lazy<byte[]> Page = new(() =>
     {
-        using var stream = typeof(Dashboard).Assembly.GetManifestResourceStream("Pm.AspNetCore.Dashboard.index.html")
-            ?? throw new InvalidOperationException("The dashboard page is missing from the assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        var page = IncludeMarker().Replace(Read("index.html"), match => Read(match.Groups["name"].Value));
+        return Encoding.UTF8.GetBytes(page);
     });
 
     public static Task WriteAsync(HttpContext context)
@@ -28,4 +33,15 @@ internal static class Dashboard
         response.ContentLength = Page.Value.Length;
         return response.Body.WriteAsync(Page.Value, context.RequestAborted).AsTask();
     }
+
+    private static string Read(string name)
+    {
+        using var stream = typeof(Dashboard).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+            ?? throw new InvalidOperationException($"The dashboard's {name} is missing from the assembly.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    [GeneratedRegex(@"/\* pm:include (?<name>[a-z]+\.js) \*/")]
+    private static partial Regex IncludeMarker();
 }

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Pm.Protocol;
+using Spectre.Console;
+
+namespace Pm.Cli;
+
+/// <summary>Renders what <c>pm history</c> prints: the timeline, then the time per status, per kind of call and per dependency.</summary>
+internal static class HistoryView
+{
+    public static void Write(IAnsiConsole console, HistoryResponse history, string id)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(history);
+        var rollup = HistoryRollup.Of(history);
+        var calls = rollup.HasCalls;
+        var state = history.Outcome is { } outcome ? outcome : history.Cancelling ? "running, kill requested" : "running";
+        console.MarkupLine($"[bold]{Markup.Escape(id)}[/]  {Markup.Escape(state)}  total {Format.Duration(rollup.Total)}"
+            + (history.TimeToHonour is { } honour ? $"  (stopped {Format.Duration(TimeSpan.FromSeconds(honour))} after the kill request)" : ""));
+
+        // Tasks that made no calls (every Go server's) look as they always did: no kind column, no call tables.
+        var timeline = new Table().Border(TableBorder.Simple);
+        timeline.AddColumn(calls ? "started (UTC)" : "time (UTC)");
+        if (calls)
+        {
+            timeline.AddColumn("kind");
+        }
+
+        timeline.AddColumn("status");
+        timeline.AddColumn(new TableColumn("spent").RightAligned());
+        foreach (var row in rollup.Timeline)
+        {
+            var spent = row.Spent is { } s ? Format.Duration(s) + (row.SoFar ? " (so far)" : "") : "";
+            string[] cells = calls
+                ? [Time(row.Start), Markup.Escape(row.Kind ?? ""), Markup.Escape(row.Status), spent]
+                : [Time(row.Start), Markup.Escape(row.Status), spent];
+            timeline.AddRow(cells);
+        }
+
+        console.Write(timeline);
+
+        if (calls)
+        {
+            console.MarkupLine("[bold]time per status[/]");
+        }
+
+        var perStatus = new Table().Border(TableBorder.Simple);
+        perStatus.AddColumn("status");
+        perStatus.AddColumn(new TableColumn("total time").RightAligned());
+        perStatus.AddColumn(new TableColumn("share").RightAligned());
+        foreach (var status in rollup.PerStatus)
+        {
+            perStatus.AddRow(Markup.Escape(status.Status), Format.Duration(status.Total), Share(status.Total, rollup.Total));
+        }
+
+        console.Write(perStatus);
+        if (!calls)
+        {
+            return;
+        }
+
+        console.MarkupLine("[bold]time per kind[/]");
+        var perKind = new Table().Border(TableBorder.Simple);
+        perKind.AddColumn("kind");
+        perKind.AddColumn(new TableColumn("calls").RightAligned());
+        perKind.AddColumn(new TableColumn("total time").RightAligned());
+        perKind.AddColumn(new TableColumn("share").RightAligned());
+        perKind.AddColumn(new TableColumn("longest").RightAligned());
+        foreach (var group in rollup.PerKind)
+        {
+            perKind.AddRow(Markup.Escape(group.Kind), Count(group.Calls), Format.Duration(group.Total), Share(group.Total, rollup.Total), Format.Duration(group.Longest));
+        }
+
+        console.Write(perKind);
+
+        console.MarkupLine("[bold]time per dependency[/]");
+        var perDependency = new Table().Border(TableBorder.Simple);
+        perDependency.AddColumn("kind");
+        perDependency.AddColumn("target");
+        perDependency.AddColumn(new TableColumn("calls").RightAligned());
+        perDependency.AddColumn(new TableColumn("total time").RightAligned());
+        perDependency.AddColumn(new TableColumn("longest").RightAligned());
+        foreach (var group in rollup.PerDependency)
+        {
+            perDependency.AddRow(Markup.Escape(group.Kind), Markup.Escape(group.Target ?? "(unknown)"), Count(group.Calls), Format.Duration(group.Total), Format.Duration(group.Longest));
+        }
+
+        console.Write(perDependency);
+        console.WriteLine(
+            $"{Format.Count(rollup.PerKind.Sum(g => g.Calls), "call")} took {Format.Duration(rollup.CallTotal)} in all; at least one was in flight for "
+            + $"{Format.Duration(rollup.InCalls)} ({Share(rollup.InCalls, rollup.Total)} of the total). Calls can run concurrently, so their times can add up to more than the total.");
+        if (history.Outcome is null)
+        {
+            console.WriteLine("Calls still in flight are not in the history until they end.");
+        }
+    }
+
+    private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Share(TimeSpan part, TimeSpan whole) =>
+        (whole > TimeSpan.Zero ? part / whole : 0).ToString("P0", CultureInfo.InvariantCulture);
+}
