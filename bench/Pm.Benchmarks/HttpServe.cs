@@ -19,7 +19,7 @@ internal static class HttpServe
         await using var plain = await StartHelloAsync(8092, tracked: false);
         await using var tracked = await StartHelloAsync(8093, tracked: true);
         var database = Path.Combine(Path.GetTempPath(), "pm-bench-calls.db");
-        await using (var db = new CallsDb(database))
+        await using (var db = new CallsDb(new DbContextOptionsBuilder<CallsDb>().UseSqlite($"Data Source={database}").Options))
         {
             await db.Database.EnsureDeletedAsync();
             await db.Database.ExecuteSqlRawAsync("CREATE TABLE items (id INTEGER PRIMARY KEY, price INTEGER)");
@@ -100,23 +100,5 @@ internal static class HttpServe
         return app;
     }
 
-    private sealed class CallsDb : DbContext
-    {
-        private readonly string? _path;
-
-        public CallsDb(string path) => _path = path;
-
-        public CallsDb(DbContextOptions<CallsDb> options)
-            : base(options)
-        {
-        }
-
-        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
-        {
-            if (_path is not null)
-            {
-                optionsBuilder.UseSqlite($"Data Source={_path}");
-            }
-        }
-    }
+    private sealed class CallsDb(DbContextOptions<CallsDb> options) : DbContext(options);
 }
