@@ -4,61 +4,10 @@ using Microsoft.Playwright;
 
 namespace Pm.AspNetCore.Tests;
 
-/// <summary>The dashboard in a real browser: Debian's chromium driven by Playwright, against a real server on loopback; alone, since one test measures the page's responsiveness.</summary>
+/// <summary>What a user sees and does on the dashboard.</summary>
 [Collection(nameof(DashboardTests))]
-[CollectionDefinition(nameof(DashboardTests), DisableParallelization = true)]
-public sealed class DashboardTests : IAsyncLifetime
+public sealed class DashboardTests : DashboardTestBase
 {
-    private const float Patience = 10_000;
-    private readonly List<string> _consoleErrors = [];
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async ValueTask InitializeAsync()
-    {
-        var chromium = Requires.Tool("chromium", "chromium");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
-    }
-
-    private async Task<IPage> OpenAsync(TestApp app, Action<IPage>? beforeLoading = null, string? initScript = null)
-    {
-        var page = await _browser!.NewPageAsync();
-        beforeLoading?.Invoke(page);
-        if (initScript is not null)
-        {
-            await page.AddInitScriptAsync(initScript);
-        }
-
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                _consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        page.SetDefaultTimeout(Patience);
-        await page.GotoAsync(new Uri(app.Address, "procs/?view=ui").ToString());
-        return page;
-    }
-
-    private static ILocator Row(IPage page, string id) => page.Locator($"#running tr[data-id='{id}']");
 
     [Fact]
     public async Task Page_ShowsNewTasksAndStatusChangesLive_WithoutConsoleErrors()
@@ -76,7 +25,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(page).ToHaveTitleAsync("pm (1)");
         await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("pm — 1 task running");
         await Assertions.Expect(page.Locator("#rate")).ToHaveTextAsync(new Regex(@"^[0-9.]+ started/s, 0 finished/s$"));
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -98,7 +47,7 @@ public sealed class DashboardTests : IAsyncLifetime
         }
 
         Assert.Equal(4, await bars.Locator(".bar").CountAsync());
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -133,7 +82,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(bars).ToContainTextAsync("init");
         await Assertions.Expect(bars).ToContainTextAsync("pricing");
         await Assertions.Expect(bars).Not.ToContainTextAsync("HTTP");
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -161,7 +110,7 @@ public sealed class DashboardTests : IAsyncLifetime
         var finished = page.Locator("#finished tr[data-id='job-3']");
         await Assertions.Expect(finished).ToContainTextAsync("killed");
         await Assertions.Expect(Row(page, "job-3")).ToHaveCountAsync(0);
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -237,102 +186,6 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ThousandRunningTasks_ArePagedAndTheFilterStaysResponsive()
-    {
-        await using var app = await TestApp.StartWithProcsAsync();
-        var tasks = Enumerable.Range(0, 1000).Select(i => app.List.Start($"bulk-{i:0000}", [new("shard", i % 7)])).ToList();
-        try
-        {
-            var page = await OpenAsync(app);
-
-            await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("1–100 of 1000");
-            Assert.Equal(100, await page.Locator("#running tbody tr").CountAsync());
-            await Assertions.Expect(page).ToHaveTitleAsync("pm (1000)");
-            await Assertions.Expect(page.Locator("#runningTitle")).ToHaveTextAsync("Running — 1000 tasks");
-
-            await page.Locator("#next").ClickAsync();
-            await Assertions.Expect(page.Locator("#page")).ToHaveTextAsync("101–200 of 1000");
-
-            await page.Locator("#filter").FillAsync("bulk-0999");
-            await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(1, new() { Timeout = 2000 });
-            await Assertions.Expect(Row(page, "bulk-0999")).ToBeVisibleAsync();
-            Assert.Empty(_consoleErrors);
-        }
-        finally
-        {
-            tasks.ForEach(t => t.Dispose());
-        }
-    }
-
-    [Fact]
-    public async Task TenThousandRunningTasks_UnderChurn_NoMainThreadTaskOver200Milliseconds()
-    {
-        await using var app = await TestApp.StartWithProcsAsync();
-        var tasks = Enumerable.Range(0, 10_000)
-            .Select(i => app.List.Start($"long-{i:00000}", [new("shard", i % 16), new("kind", i % 3 == 0 ? "export" : "import"), new("tenant", $"t{i % 97}")]))
-            .ToList();
-        using var stop = new CancellationTokenSource();
-        var churn = Task.Run(() => Churn(app.List, tasks, stop.Token), TestContext.Current.CancellationToken);
-        try
-        {
-            var page = await OpenAsync(app, initScript:
-                """
-                window.longTasks = [];
-                new PerformanceObserver(list => { for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, duration: e.duration }); })
-                  .observe({ type: "longtask", buffered: true });
-                """);
-
-            await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(100, new() { Timeout = 30_000 });
-            var firstRender = await page.EvaluateAsync<double>("performance.now()");
-            // The observation window is the measurement itself.
-            await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-            var longest = await page.EvaluateAsync<double>("t => Math.max(0, ...window.longTasks.filter(e => e.start >= t).map(e => e.duration))", firstRender);
-            var overall = await page.EvaluateAsync<double>("Math.max(0, ...window.longTasks.map(e => e.duration))");
-            TestContext.Current.TestOutputHelper?.WriteLine($"10,000 tasks under churn: longest main-thread task {longest:0} ms after the first render, {overall:0} ms including the initial load.");
-
-            Assert.True(longest <= 200, $"The longest main-thread task after the first render took {longest:0} ms.");
-            await Assertions.Expect(page.Locator("#rate")).ToContainTextAsync("started/s");
-            await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(100);
-            Assert.Empty(_consoleErrors);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await churn;
-            tasks.ForEach(t => t.Dispose());
-        }
-    }
-
-    // Starts and finishes short tasks and changes the status of random long ones: about 3,000 changes a second.
-    private static async Task Churn(ProcessList list, List<TrackedTask> longTasks, CancellationToken cancellation)
-    {
-        var random = new Random(42);
-        var n = 0;
-        while (!cancellation.IsCancellationRequested)
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                using var shortTask = list.Start($"short-{n++}", [new("kind", "request")], cancellationToken: CancellationToken.None);
-                shortTask.Status("handling");
-            }
-
-            for (var i = 0; i < 10; i++)
-            {
-                longTasks[random.Next(longTasks.Count)].Status($"step {n}");
-            }
-
-            try
-            {
-                await Task.Delay(10, cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [Fact]
     public async Task Selection_SurvivesUpdates_RowStaysSelectedAndFocused()
     {
         await using var app = await TestApp.StartWithProcsAsync();
@@ -366,7 +219,7 @@ public sealed class DashboardTests : IAsyncLifetime
             await page.Keyboard.PressAsync("Enter");
             await Assertions.Expect(Row(page, "job-11")).ToHaveClassAsync(new Regex(@"\bselected\b"));
             await Assertions.Expect(page.Locator("#detail h2").First).ToHaveTextAsync("job-11");
-            Assert.Empty(_consoleErrors);
+            Assert.Empty(ConsoleErrors);
         }
         finally
         {
@@ -409,7 +262,7 @@ public sealed class DashboardTests : IAsyncLifetime
 
         Assert.InRange(counted, 1, 4);
         await Assertions.Expect(page.Locator("#detail .bars")).ToContainTextAsync("settled");
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
