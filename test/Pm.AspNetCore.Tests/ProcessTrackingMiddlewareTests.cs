@@ -75,21 +75,9 @@ public sealed class ProcessTrackingMiddlewareTests
     [Fact]
     public async Task Request_KilledButHandlerIgnoresToken_IsAbortedAfterGracePeriod()
     {
-        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(app =>
-        {
-            app.UseProcessTracking(o => o.KillGracePeriod = TimeSpan.FromMilliseconds(50));
-            app.MapGet("/stubborn", async (HttpContext context) =>
-            {
-                started.SetResult(context.GetTrackedTask()!.Id);
-                await release.Task;
-                return "late";
-            });
-        });
-
-        var request = app.Client.GetAsync("stubborn", Ct);
-        var id = await started.Task.WaitAsync(Ct);
+        var (app, request, id) = await StartStubbornAsync(TimeSpan.FromMilliseconds(50), release.Task);
+        await using var _ = app;
         app.List.Kill(id);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => request);
@@ -101,22 +89,10 @@ public sealed class ProcessTrackingMiddlewareTests
     [InlineData(true)]
     public async Task Request_AbortRequested_IsCutOffAtOnceAndTheHistorySaysAbort(bool afterAKill)
     {
-        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A grace period longer than the test's timeout: only the abort can cut the request off in time.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await TestApp.StartAsync(app =>
-        {
-            // A grace period longer than the test's timeout: only the abort can cut the request off in time.
-            app.UseProcessTracking(o => o.KillGracePeriod = TimeSpan.FromHours(1));
-            app.MapGet("/stubborn", async (HttpContext context) =>
-            {
-                started.SetResult(context.GetTrackedTask()!.Id);
-                await release.Task;
-                return "late";
-            });
-        });
-
-        var request = app.Client.GetAsync("stubborn", Ct);
-        var id = await started.Task.WaitAsync(Ct);
+        var (app, request, id) = await StartStubbornAsync(TimeSpan.FromHours(1), release.Task);
+        await using var _ = app;
         if (afterAKill)
         {
             Assert.Equal(KillResult.Requested, app.List.Kill(id, "please"));
@@ -270,5 +246,23 @@ public sealed class ProcessTrackingMiddlewareTests
         Assert.Throws<ArgumentOutOfRangeException>("value", () => options.KilledStatusCode = 200);
         options.KillGracePeriod = Timeout.InfiniteTimeSpan;
         Assert.Equal(Timeout.InfiniteTimeSpan, options.KillGracePeriod);
+    }
+
+    /// <summary>Starts an app whose one request ignores its token until released, and sends that request.</summary>
+    private static async Task<(TestApp App, Task<HttpResponseMessage> Request, string Id)> StartStubbornAsync(TimeSpan grace, Task release)
+    {
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var app = await TestApp.StartAsync(app =>
+        {
+            app.UseProcessTracking(o => o.KillGracePeriod = grace);
+            app.MapGet("/stubborn", async (HttpContext context) =>
+            {
+                started.SetResult(context.GetTrackedTask()!.Id);
+                await release;
+                return "late";
+            });
+        });
+        var request = app.Client.GetAsync("stubborn", Ct);
+        return (app, request, await started.Task.WaitAsync(Ct));
     }
 }
