@@ -236,10 +236,22 @@ public sealed partial class TrackedTask : IDisposable
     /// </returns>
     internal static TaskOutcome Decide(bool killRequested, Exception? exception, bool abandoned) => exception switch
     {
-        OperationCanceledException when killRequested => TaskOutcome.Killed,
+        not null when killRequested && IsCancellation(exception) => TaskOutcome.Killed,
         null when !abandoned => TaskOutcome.Ended,
         _ => TaskOutcome.Aborted,
     };
+
+    /// <summary>
+    /// Tells whether <paramref name="exception"/> reports a cancellation: an <see cref="OperationCanceledException"/>,
+    /// or gRPC's <c>RpcException</c> with status <c>Cancelled</c>, which a gRPC client throws for a call its token stopped.
+    /// </summary>
+    internal static bool IsCancellation(Exception exception) =>
+        exception is OperationCanceledException
+        || (exception.GetType().FullName == "Grpc.Core.RpcException" && GrpcStatusCode(exception) == 1);
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Reads a public property of gRPC's own exception type, which gRPC keeps.")]
+    private static int GrpcStatusCode(Exception exception) =>
+        exception.GetType().GetProperty("StatusCode")?.GetValue(exception) is Enum code ? Convert.ToInt32(code, System.Globalization.CultureInfo.InvariantCulture) : -1;
 
     /// <summary>Decides how this task ends, by <see cref="Decide(bool, Exception?, bool)"/>, counting the failure of a call its kill stopped as a cancellation.</summary>
     internal TaskOutcome Decide(Exception? exception, bool abandoned)
@@ -253,7 +265,7 @@ public sealed partial class TrackedTask : IDisposable
     private TaskOutcome DecideUnderGate(TaskFlags flags, Exception? exception, bool abandoned)
     {
         var killRequested = (flags & TaskFlags.KillRequested) != 0;
-        return killRequested && exception is not null and not OperationCanceledException && IsKilledCallFailure(exception)
+        return killRequested && exception is not null && !IsCancellation(exception) && IsKilledCallFailure(exception)
             ? TaskOutcome.Killed
             : Decide(killRequested, exception, abandoned);
     }

@@ -35,13 +35,21 @@ internal sealed class ProcessTrackingMiddleware(
         KeyValuePair<string, object?>[] attributes = traceId is null
             ? [new("method", request.Method), new("uri", uri), new("host", remote)]
             : [new("method", request.Method), new("uri", uri), new("host", remote), new("traceId", traceId)];
+        var grpc = IsGrpc(request.ContentType);
+        if (grpc)
+        {
+            // A gRPC call's path is its method: /package.Service/Method.
+            attributes = [.. attributes, new("grpcMethod", request.Path.Value?.TrimStart('/'))];
+        }
 
         var taskOptions = context.GetEndpoint()?.Metadata.GetMetadata<TaskOptions>() ?? options.TaskOptions;
         var lifetime = context.Features.Get<IHttpRequestLifetimeFeature>();
 
         // Linked from the start: a client that leaves cancels the task's token whether or not the handler reads it.
         var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, lifetime?.RequestAborted ?? default);
-        using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time);
+        // A gRPC call is cut off at once: resetting its stream is how gRPC cancels, and its client then sees Cancelled
+        // (the server would otherwise answer the handler's cancellation as Unknown).
+        using var tracked = new RequestTask(context, task, lifetime, grpc ? TimeSpan.Zero : options.KillGracePeriod, time);
         context.Features.Set<ITrackedTaskFeature>(tracked);
         context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
 
@@ -68,8 +76,25 @@ internal sealed class ProcessTrackingMiddleware(
         }
 
         task.SetAttribute("statusCode", StatusCodeText(context.Response.StatusCode));
+
+        // gRPC answers a failed call itself, with a status in the trailers, instead of letting the exception through;
+        // after a kill, any status but OK is the kill's doing.
+        if (grpc && task.IsKillRequested && GrpcStatus(context) != "0")
+        {
+            task.Finish(TaskOutcome.Killed);
+            return;
+        }
+
         task.Finish(exception: null, abandoned: tracked.ClientGone);
     }
+
+    private static bool IsGrpc(string? contentType) =>
+        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
+    private static string? GrpcStatus(HttpContext context) =>
+        context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { } trailers && trailers.TryGetValue("grpc-status", out var status)
+            ? status.ToString()
+            : context.Response.Headers.TryGetValue("grpc-status", out var header) ? header.ToString() : null;
 
     // Runs as an exception filter, so the outcome is recorded before outer middleware sees the exception. The outcome is
     // decided first, by the tracker's one rule, so the status code recorded is the one the client gets; true for a kill,
@@ -110,6 +135,10 @@ internal sealed class ProcessTrackingMiddleware(
     /// <summary>Gives the handler its task, makes the request's abort token the task's, and cuts off a killed request that outlives the grace period.</summary>
     private sealed class RequestTask : ITrackedTaskFeature, IHttpRequestLifetimeFeature, IDisposable
     {
+        // HTTP/2's CANCEL (RFC 9113, section 7) and HTTP/3's H3_REQUEST_CANCELLED (RFC 9114, section 8.1).
+        private const int Http2Cancel = 0x8;
+        private const int Http3RequestCancelled = 0x10c;
+
         private readonly HttpContext _context;
         private readonly IHttpRequestLifetimeFeature? _inner;
         private readonly TimeSpan _grace;
@@ -166,7 +195,18 @@ internal sealed class ProcessTrackingMiddleware(
 
         private void CutOff()
         {
-            if (Volatile.Read(ref _done) == 0)
+            if (Volatile.Read(ref _done) != 0)
+            {
+                return;
+            }
+
+            // Over HTTP/2 and HTTP/3 the stream is reset with CANCEL, which a gRPC client reports as Cancelled; over
+            // HTTP/1.1 the connection is closed.
+            if (_context.Features.Get<IHttpResetFeature>() is { } reset)
+            {
+                reset.Reset(HttpProtocol.IsHttp3(_context.Request.Protocol) ? Http3RequestCancelled : Http2Cancel);
+            }
+            else
             {
                 _context.Abort();
             }

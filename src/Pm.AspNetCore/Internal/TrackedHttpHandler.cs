@@ -44,9 +44,18 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
 
     internal static string Describe(HttpRequestMessage request, Uri uri, DependencyOptions options)
     {
+        if (IsGrpc(request))
+        {
+            // A gRPC call's path is its method.
+            return options.Describe(string.Concat("gRPC ", uri.AbsolutePath.AsSpan(1)));
+        }
+
         var path = options.HttpQueryString ? uri.PathAndQuery : uri.AbsolutePath;
         return options.Describe(string.Concat("HTTP ", request.Method.Method, " ", uri.Authority, path));
     }
+
+    private static bool IsGrpc(HttpRequestMessage request) =>
+        request.Content?.Headers.ContentType?.MediaType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private async Task<HttpResponseMessage> SendTrackedAsync(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -66,7 +75,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
     }
 
     private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request) =>
-        task.BeginCall(CallKinds.Http, Describe(request, uri, task.List.Dependencies), uri.Authority);
+        task.BeginCall(IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http, Describe(request, uri, task.List.Dependencies), uri.Authority);
 
 
     private static string StatusText(int status) =>
