@@ -53,7 +53,10 @@ public sealed partial class TrackedTask
     internal bool IsAbortRequested => (Flags & TaskFlags.AbortRequested) != 0;
 
     /// <summary>Sets what an abort request does to this task, such as cutting a request's connection; run at once if one came already.</summary>
-    internal void OnAbort(Action<object?> hook, object? state)
+    /// <param name="hook">The abort.</param>
+    /// <param name="state">The hook's argument.</param>
+    /// <param name="onEveryKill">Whether every kill aborts, not only an abort request (a gRPC call, whose cancellation is a reset).</param>
+    internal void OnAbort(Action<object?> hook, object? state, bool onEveryKill = false)
     {
         SpinGate.Enter(ref _gate);
         bool now;
@@ -62,7 +65,10 @@ public sealed partial class TrackedTask
             var cancel = _cancel ??= new CancelState();
             cancel.AbortHook = hook;
             cancel.AbortState = state;
-            now = ((TaskFlags)_flags & (TaskFlags.AbortRequested | TaskFlags.Finished)) == TaskFlags.AbortRequested;
+            cancel.AbortOnEveryKill = onEveryKill;
+            var flags = (TaskFlags)_flags;
+            now = (flags & TaskFlags.Finished) == 0
+                && (flags & (onEveryKill ? TaskFlags.KillRequested : TaskFlags.AbortRequested)) != 0;
         }
         finally
         {
@@ -117,7 +123,7 @@ public sealed partial class TrackedTask
                 cancel.EntryIndex = (long)_history.Dropped + _history.Count;
             }
 
-            if (request.Abort && cancel.AbortHook is { } hook)
+            if ((request.Abort || cancel.AbortOnEveryKill) && cancel.AbortHook is { } hook)
             {
                 abort = (hook, cancel.AbortState);
             }
@@ -130,6 +136,13 @@ public sealed partial class TrackedTask
             SpinGate.Exit(ref _gate);
         }
 
+        // The abort comes first, so that what the token's cancellation sets off (a handler answering its cancellation
+        // its own way) cannot reach the client before the cut does.
+        if (abort is { } cut)
+        {
+            cut.Hook(cut.State);
+        }
+
         // Token callbacks run here, outside every lock of the tracker.
         if (source is not null)
         {
@@ -139,11 +152,6 @@ public sealed partial class TrackedTask
         if (calls is not null)
         {
             KillCalls(calls);
-        }
-
-        if (abort is { } cut)
-        {
-            cut.Hook(cut.State);
         }
 
         if (_list.HasObservers)

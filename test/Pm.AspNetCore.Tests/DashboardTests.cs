@@ -114,6 +114,28 @@ public sealed class DashboardTests : DashboardTestBase
     }
 
     [Fact]
+    public async Task AbortNow_AfterAKill_SendsAnAbortRequest()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = app.List.RunAsync("job-4", async _ => await release.Task);
+        var page = await OpenAsync(app);
+        var answers = new Queue<string>(["please stop", "now"]);
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(answers.Dequeue());
+
+        await Row(page, "job-4").ClickAsync();
+        await page.Locator("#kill").ClickAsync();
+        await page.Locator("#abort").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail")).ToContainTextAsync("[abort request: now]");
+
+        Assert.True(app.List.TryGetHistory("job-4", out var history));
+        Assert.Equal(["[cancel request: please stop]", "[abort request: now]"], history.Entries.Select(e => e.Status).Where(s => s.StartsWith('[')));
+        release.SetResult();
+        await run;
+        Assert.Empty(ConsoleErrors);
+    }
+
+    [Fact]
     public async Task ForbiddenTask_ExplainsWhyItCannotBeKilled()
     {
         await using var app = await TestApp.StartWithProcsAsync();

@@ -85,8 +85,15 @@ function renderDetail(id, problem) {
     if (h.forbidCancel) {
       button.disabled = true;
       parts.push(button, cell("p", "This task was started with ForbidKill: the server refuses to kill it.", "muted"));
+    } else if (h.cancelling) {
+      // Already asked to stop: the next step cuts a request off at once instead of after the server's grace period.
+      button.textContent = "Abort now…";
+      button.id = "abort";
+      button.title = "Cut the request off at once, without waiting for the server's grace period.";
+      button.onclick = () => kill(true);
+      parts.push(button);
     } else {
-      button.onclick = () => kill();
+      button.onclick = () => kill(false);
       parts.push(button);
     }
   }
@@ -94,14 +101,16 @@ function renderDetail(id, problem) {
   if (killFocused && $("kill")) $("kill").focus({ preventScroll: true });
 }
 
-async function kill() {
+async function kill(abort) {
   const id = state.selected;
   if (!id || state.readOnly) return;
-  const message = prompt(`Kill ${id}?\nA message for its history (optional):`, "");
+  const question = abort ? `Abort ${id} at once?` : `Kill ${id}?`;
+  const message = prompt(`${question}\nA message for its history (optional):`, "");
   if (message === null) return;
   try {
-    const response = await api(encodeURIComponent(id), { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message }) });
-    if (response.ok) notice(`Asked the server to kill ${id}.`);
+    const body = abort ? { message, abort: true } : { message };
+    const response = await api(encodeURIComponent(id), { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    if (response.ok) notice(abort ? `Asked the server to abort ${id}.` : `Asked the server to kill ${id}.`);
     else if (response.status === 403) notice(`The server refused to kill ${id}: the task forbids kills, or the server is read-only.`, true);
     else if (response.status === 404) notice(`${id} had already finished.`, true);
     else notice(`The kill failed: the server answered ${response.status}.`, true);

@@ -105,7 +105,7 @@ runningBody.onkeydown = e => {
   if (e.key === "Enter") select(tr.dataset.id);
   else if (e.key === "ArrowDown" && tr.nextElementSibling) { e.preventDefault(); tr.nextElementSibling.focus(); }
   else if (e.key === "ArrowUp" && tr.previousElementSibling) { e.preventDefault(); tr.previousElementSibling.focus(); }
-  else if (e.key === "k") { select(tr.dataset.id); kill(); }
+  else if (e.key === "k") { select(tr.dataset.id); kill(false); }
 };
 $("filter").oninput = e => { state.filter = e.target.value.trim().toLowerCase(); state.page = 0; state.dirty = true; };
 $("prev").onclick = () => { state.page = Math.max(0, state.page - 1); state.dirty = true; };

@@ -47,9 +47,7 @@ internal sealed class ProcessTrackingMiddleware(
 
         // Linked from the start: a client that leaves cancels the task's token whether or not the handler reads it.
         var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, lifetime?.RequestAborted ?? default);
-        // A gRPC call is cut off at once: resetting its stream is how gRPC cancels, and its client then sees Cancelled
-        // (the server would otherwise answer the handler's cancellation as Unknown).
-        using var tracked = new RequestTask(context, task, lifetime, grpc ? TimeSpan.Zero : options.KillGracePeriod, time);
+        using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time, grpc);
         context.Features.Set<ITrackedTaskFeature>(tracked);
         context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
 
@@ -147,8 +145,9 @@ internal sealed class ProcessTrackingMiddleware(
         private CancellationToken? _replaced;
         private ITimer? _timer;
         private int _done;
+        private int _cut;
 
-        public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time)
+        public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time, bool grpc)
         {
             Task = task;
             _context = context;
@@ -160,8 +159,10 @@ internal sealed class ProcessTrackingMiddleware(
                 _registration = task.CancellationToken.UnsafeRegister(static state => ((RequestTask)state!).OnCancelled(), this);
             }
 
-            // An abort request cuts the request off at once, whatever the grace period.
-            task.OnAbort(static state => ((RequestTask)state!).CutOff(), this);
+            // An abort request cuts the request off at once, whatever the grace period. So does any kill of a gRPC call:
+            // resetting its stream is how gRPC cancels, and its client then sees Cancelled — done before the token
+            // falls, since the server would otherwise answer the handler's cancellation as Unknown first.
+            task.OnAbort(static state => ((RequestTask)state!).CutOff(), this, onEveryKill: grpc);
         }
 
         public TrackedTask Task { get; }
@@ -195,7 +196,7 @@ internal sealed class ProcessTrackingMiddleware(
 
         private void CutOff()
         {
-            if (Volatile.Read(ref _done) != 0)
+            if (Volatile.Read(ref _done) != 0 || Interlocked.Exchange(ref _cut, 1) != 0)
             {
                 return;
             }

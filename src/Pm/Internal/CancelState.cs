@@ -12,4 +12,5 @@ internal sealed class CancelState
     public long EntryIndex;
     public Action<object?>? AbortHook;
     public object? AbortState;
+    public bool AbortOnEveryKill;
 }
