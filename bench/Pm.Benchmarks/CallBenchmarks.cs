@@ -70,6 +70,20 @@ public class CallBenchmarks
         return await _tracked.SendAsync(_request, CancellationToken.None);
     }
 
+    [Benchmark(Description = "HTTP: plain handler with a task current (baseline of the row above)")]
+    public async Task<HttpResponseMessage> HttpPlainInside()
+    {
+        _task.MakeCurrent();
+        return await _plain.SendAsync(_request, CancellationToken.None);
+    }
+
+    [Benchmark(Description = "making a task current and back (baseline of the SQL row below)")]
+    public void ContextChange()
+    {
+        _task.MakeCurrent();
+        _task.LeaveCurrent();
+    }
+
     [Benchmark(Description = "SQL: EF Core's two events outside any task")]
     public void SqlOutside() => WriteCommandEvents();
 

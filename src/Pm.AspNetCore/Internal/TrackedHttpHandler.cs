@@ -4,11 +4,12 @@ namespace Pm.AspNetCore.Internal;
 
 /// <summary>
 /// The outermost handler of every <c>IHttpClientFactory</c> client: inside a task, it lists the request as the task's
-/// call and links the request to the task's token, so that a kill aborts the request.
+/// call and gives the request a token that a kill of the task cancels, so that the kill aborts it.
 /// </summary>
 internal sealed class TrackedHttpHandler : DelegatingHandler
 {
     private static readonly string[] StatusTexts = CreateStatusTexts();
+    private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -27,8 +28,8 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
             return base.Send(request, cancellationToken);
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, task.CancellationToken);
-        var call = Begin(task, uri, request);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = Begin(task, uri, request, linked);
         try
         {
             var response = base.Send(request, linked.Token);
@@ -42,7 +43,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         }
     }
 
-    internal static string Describe(HttpRequestMessage request, Uri uri, DependencyOptions options)
+    internal static string Describe(HttpRequestMessage request, Uri uri, string authority, DependencyOptions options)
     {
         if (IsGrpc(request))
         {
@@ -51,7 +52,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         }
 
         var path = options.HttpQueryString ? uri.PathAndQuery : uri.AbsolutePath;
-        return options.Describe(string.Concat("HTTP ", request.Method.Method, " ", uri.Authority, path));
+        return options.Describe(string.Concat("HTTP ", request.Method.Method, " ", authority, path));
     }
 
     private static bool IsGrpc(HttpRequestMessage request) =>
@@ -59,8 +60,8 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
 
     private async Task<HttpResponseMessage> SendTrackedAsync(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, task.CancellationToken);
-        var call = Begin(task, uri, request);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = Begin(task, uri, request, linked);
         try
         {
             var response = await base.SendAsync(request, linked.Token).ConfigureAwait(false);
@@ -74,8 +75,16 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         }
     }
 
-    private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request) =>
-        task.BeginCall(IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http, Describe(request, uri, task.List.Dependencies), uri.Authority);
+    // The call's kill hook cancels the request's own token source, linked to the caller's token only: cheaper than
+    // linking the task's token too, and a kill before the call begins still reaches it (the hook then runs at once).
+    // The hook never runs once the call has ended, which happens before the source is disposed.
+    private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationTokenSource source)
+    {
+        // Uri makes its authority anew on each read: read once, for the description and the target.
+        var authority = uri.Authority;
+        var kind = IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http;
+        return task.BeginCall(kind, Describe(request, uri, authority, task.List.Dependencies), authority, CancelSource, source);
+    }
 
 
     private static string StatusText(int status) =>
