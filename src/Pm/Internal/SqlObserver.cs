@@ -55,6 +55,11 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         switch (Kind(value.Key))
         {
             case EventKind.Start:
+                // A command's start is a cancellation point: once the task is killed, no new command reaches the
+                // database (a command stopped before it started cannot be interrupted, so a loop of short commands
+                // would otherwise outlive the kill). The exception reaches the code that ran the command.
+                task.ThrowIfKilled();
+
                 // A command seen twice (EF Core over SqlClient reports it from both) is listed once.
                 if (task.FindCall(command).Task is null)
                 {
