@@ -13,10 +13,6 @@ internal sealed class ProcessTrackingMiddleware(
     ProcessListPrefixes prefixes,
     TimeProvider time)
 {
-    // Every request records its status code. As text: Go's terminal viewer expects string attributes, and a request
-    // is still listed for a moment after its code is set. Formatted once per code, not per request.
-    private static readonly string[] StatusCodeTexts = [.. Enumerable.Range(100, 500).Select(code => code.ToString(CultureInfo.InvariantCulture))];
-
     public async Task InvokeAsync(HttpContext context)
     {
         if (IsExcluded(context.Request.Path))
@@ -73,7 +69,8 @@ internal sealed class ProcessTrackingMiddleware(
             context.Features.Set(lifetime);
         }
 
-        task.SetAttribute("statusCode", StatusCodeText(context.Response.StatusCode));
+        // As text: Go's terminal viewer expects string attributes.
+        task.SetAttribute("statusCode", StatusCodeText.Of(context.Response.StatusCode));
 
         // gRPC answers a failed call itself, with a status in the trailers, instead of letting the exception through;
         // after a kill, any status but OK is the kill's doing.
@@ -100,14 +97,12 @@ internal sealed class ProcessTrackingMiddleware(
     private static bool EndsKilled(TrackedTask task, HttpContext context, Exception exception, bool clientGone, int killedStatusCode)
     {
         var outcome = task.Decide(exception, clientGone);
-        task.SetAttribute("statusCode", StatusCodeText(context.Response.HasStarted ? context.Response.StatusCode
+        task.SetAttribute("statusCode", StatusCodeText.Of(context.Response.HasStarted ? context.Response.StatusCode
             : outcome == TaskOutcome.Killed ? killedStatusCode : StatusCodes.Status500InternalServerError));
         task.Finish(outcome);
         return outcome == TaskOutcome.Killed;
     }
 
-    private static string StatusCodeText(int statusCode) =>
-        (uint)(statusCode - 100) < (uint)StatusCodeTexts.Length ? StatusCodeTexts[statusCode - 100] : statusCode.ToString(CultureInfo.InvariantCulture);
 
     private bool IsExcluded(PathString path)
     {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Pm.AspNetCore.Internal;
 
@@ -8,22 +8,18 @@ namespace Pm.AspNetCore.Internal;
 /// </summary>
 internal sealed class TrackedHttpHandler : DelegatingHandler
 {
-    private static readonly string[] StatusTexts = CreateStatusTexts();
     private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // Outside any task, or with HTTP observation off, the request goes on untouched.
-        var task = TrackedTask.Current;
-        return task is null || !task.List.Dependencies.Http || request.RequestUri is not { IsAbsoluteUri: true } uri
-            ? base.SendAsync(request, cancellationToken)
-            : SendTrackedAsync(task, uri, request, cancellationToken);
+        return Tracks(request, out var task, out var uri)
+            ? SendTrackedAsync(task, uri, request, cancellationToken)
+            : base.SendAsync(request, cancellationToken);
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var task = TrackedTask.Current;
-        if (task is null || !task.List.Dependencies.Http || request.RequestUri is not { IsAbsoluteUri: true } uri)
+        if (!Tracks(request, out var task, out var uri))
         {
             return base.Send(request, cancellationToken);
         }
@@ -33,7 +29,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         try
         {
             var response = base.Send(request, linked.Token);
-            call.End(StatusText((int)response.StatusCode));
+            call.End(StatusCodeText.Of((int)response.StatusCode));
             return response;
         }
         catch (Exception ex)
@@ -41,6 +37,14 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
             call.Fail(ex);
             throw;
         }
+    }
+
+    // Outside any task, or with HTTP observation off, the request goes on untouched.
+    private static bool Tracks(HttpRequestMessage request, [NotNullWhen(true)] out TrackedTask? task, [NotNullWhen(true)] out Uri? uri)
+    {
+        task = TrackedTask.Current;
+        uri = request.RequestUri;
+        return task is not null && task.List.Dependencies.Http && uri is { IsAbsoluteUri: true };
     }
 
     internal static string Describe(HttpRequestMessage request, Uri uri, string authority, DependencyOptions options)
@@ -65,7 +69,7 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         try
         {
             var response = await base.SendAsync(request, linked.Token).ConfigureAwait(false);
-            call.End(StatusText((int)response.StatusCode));
+            call.End(StatusCodeText.Of((int)response.StatusCode));
             return response;
         }
         catch (Exception ex)
@@ -84,20 +88,5 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         var authority = uri.Authority;
         var kind = IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http;
         return task.BeginCall(kind, Describe(request, uri, authority, task.List.Dependencies), authority, CancelSource, source);
-    }
-
-
-    private static string StatusText(int status) =>
-        (uint)(status - 100) < (uint)StatusTexts.Length ? StatusTexts[status - 100] : status.ToString(CultureInfo.InvariantCulture);
-
-    private static string[] CreateStatusTexts()
-    {
-        var texts = new string[500];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            texts[i] = (i + 100).ToString(CultureInfo.InvariantCulture);
-        }
-
-        return texts;
     }
 }
