@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using Pm.AspNetCore;
 
@@ -34,13 +35,16 @@ internal static class HttpServe
         Console.WriteLine("hello, tracked:          http://127.0.0.1:8093/hello (its live stream: /procs/?view=events)");
         Console.WriteLine("one HTTP call + one SQLite query per request, tracked, calls observed: http://127.0.0.1:8094/order");
         Console.WriteLine("the same with call observation off:                             http://127.0.0.1:8095/order");
-        Console.WriteLine("Ctrl+C stops.");
+        Console.WriteLine("Ctrl+C or SIGTERM stops.");
         var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.TrySetResult();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await stop.Task;
     }
 
