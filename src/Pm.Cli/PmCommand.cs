@@ -39,6 +39,7 @@ internal static class PmCommand
               pm ls --json
               pm history 127.0.0.1:8081 req77
               pm kill 127.0.0.1:8081 req77 -m "too slow"
+              pm web -e 127.0.0.1:8081,10.0.0.7:8081
             """);
         root.Options.Add(Endpoints);
         root.Options.Add(Token);
@@ -47,6 +48,7 @@ internal static class PmCommand
         root.Subcommands.Add(LsCommand.Create());
         root.Subcommands.Add(HistoryCommand.Create());
         root.Subcommands.Add(KillCommand.Create());
+        root.Subcommands.Add(Web.WebCommand.Create());
         return root;
     }
 

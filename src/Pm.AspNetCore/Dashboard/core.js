@@ -3,11 +3,14 @@
 // function scope, so they share their declarations; only the last part starts anything.
 
 const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
+// Fleet mode (pm web): tasks of many servers, each known by (host, id); the page talks to pm web's /fleet/ routes,
+// which reach the server that owns a task. Otherwise the page is one server's, and its path is that server's interface.
+const fleet = document.body.dataset.mode === "fleet";
 const pageSize = 100;
 // dirty: the tasks, filter, sort or page changed, so the order is recomputed; ticked: only ages and marks are redrawn.
 const state = { procs: new Map(), attrNames: new Map(), order: [], finished: [], skew: 0, sort: { key: "age", desc: true },
                 filter: "", page: 0, selected: null, history: null, readOnly: false, live: false, dirty: true, ticked: false,
-                counts: [], countsSince: 0 };
+                counts: [], countsSince: 0, endpoints: new Map(), hostFilter: "" };
 const $ = id => document.getElementById(id);
 const token = () => sessionStorage.getItem("pm.token");
 
@@ -48,6 +51,21 @@ function cell(tag, content, className) {
   return element;
 }
 
+// A task's key: its id on one server; its host and id in a fleet, where the same id on two hosts is two tasks.
+function keyOf(host, id) { return fleet ? host + "\u0000" + id : id; }
+function partsOf(key) {
+  if (!fleet) return { host: "", id: key };
+  const at = key.indexOf("\u0000");
+  return { host: key.slice(0, at), id: key.slice(at + 1) };
+}
+// The path of a task, under the page's base: its own server's, or pm web's route to the server that owns it.
+function taskPath(key) {
+  const { host, id } = partsOf(key);
+  return fleet ? `fleet/hosts/${encodeURIComponent(host)}/procs/${encodeURIComponent(id)}` : encodeURIComponent(id);
+}
+// Milliseconds to add to a host's times to read them on pm web's clock (each server has its own).
+function offsetOf(host) { const e = state.endpoints.get(host); return e ? (e.clockOffset || 0) * 1000 : 0; }
+
 function setSnapshot(snapshot) {
   state.skew = parseTime(snapshot.serverTime) - Date.now();
   state.procs = new Map();
@@ -60,16 +78,17 @@ function setSnapshot(snapshot) {
 
 // Times are parsed once per change, not once per comparison; attribute names are counted, not gathered from every task.
 function putProc(proc) {
-  proc.started = parseTime(proc.procTime);
-  proc.changed = parseTime(proc.statusTime);
-  removeProc(proc.id);
-  state.procs.set(proc.id, proc);
+  proc.uid = keyOf(proc.host, proc.id);
+  proc.started = parseTime(proc.procTime) + (proc.offset || 0);
+  proc.changed = parseTime(proc.statusTime) + (proc.offset || 0);
+  removeProc(proc.uid);
+  state.procs.set(proc.uid, proc);
   for (const name in proc.attrs || {}) state.attrNames.set(name, (state.attrNames.get(name) || 0) + 1);
 }
-function removeProc(id) {
-  const old = state.procs.get(id);
+function removeProc(key) {
+  const old = state.procs.get(key);
   if (!old) return;
-  state.procs.delete(id);
+  state.procs.delete(key);
   for (const name in old.attrs || {}) {
     const left = state.attrNames.get(name) - 1;
     if (left) state.attrNames.set(name, left); else state.attrNames.delete(name);

@@ -2,11 +2,11 @@
 // One part of the dashboard's script: Dashboard.cs joins the parts, in the order index.html names them, into one
 // function scope, so they share their declarations; only the last part starts anything.
 
-function select(id) {
-  state.selected = id;
+function select(key) {
+  state.selected = key;
   for (const tr of $("running").tBodies[0].rows) {
-    tr.classList.toggle("selected", tr.dataset.id === id);
-    tr.setAttribute("aria-selected", tr.dataset.id === id ? "true" : "false");
+    tr.classList.toggle("selected", tr.dataset.key === key);
+    tr.setAttribute("aria-selected", tr.dataset.key === key ? "true" : "false");
   }
   refreshHistory(true);
 }
@@ -36,8 +36,9 @@ async function fetchHistory() {
 
 async function loadHistory(id) {
   try {
-    const response = await api(encodeURIComponent(id) + "/history");
+    const response = await api(taskPath(id) + "/history");
     if (response.status === 404) { state.history = null; renderDetail(id, "This task is no longer known to the server."); return; }
+    if (fleet && (response.status === 502 || response.status === 504)) throw new Error(await response.text());
     if (!response.ok) throw new Error("the server answered " + response.status);
     state.history = await response.json();
     renderDetail(id);
@@ -51,10 +52,11 @@ function renderDetail(id, problem) {
   const panel = $("detail");
   const killFocused = document.activeElement && document.activeElement.id === "kill";
   const h = state.history;
-  const title = cell("h2", id);
+  const { host, id: taskId } = partsOf(id);
+  const title = cell("h2", fleet ? `${taskId} on ${host}` : id);
   if (problem || !h) { panel.replaceChildren(title, cell("p", problem || "", "muted")); return; }
   const running = !h.outcome;
-  const end = h.endTime ? parseTime(h.endTime) : now();
+  const end = h.endTime ? parseTime(h.endTime) : now() - offsetOf(host);
   const info = document.createElement("dl");
   const add = (term, value, className) => { if (value !== undefined && value !== null && value !== "") info.append(cell("dt", term), cell("dd", value, className)); };
   add("state", running ? (h.cancelling ? "running, kill requested" : "running") : h.outcome, running ? "" : "outcome-" + h.outcome);
@@ -102,17 +104,20 @@ function renderDetail(id, problem) {
 }
 
 async function kill(abort) {
-  const id = state.selected;
-  if (!id || state.readOnly) return;
+  const key = state.selected;
+  if (!key || state.readOnly) return;
+  const { host, id: taskId } = partsOf(key);
+  const id = fleet ? `${taskId} on ${host}` : key;
   const question = abort ? `Abort ${id} at once?` : `Kill ${id}?`;
   const message = prompt(`${question}\nA message for its history (optional):`, "");
   if (message === null) return;
   try {
     const body = abort ? { message, abort: true } : { message };
-    const response = await api(encodeURIComponent(id), { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const response = await api(taskPath(key), { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     if (response.ok) notice(abort ? `Asked the server to abort ${id}.` : `Asked the server to kill ${id}.`);
     else if (response.status === 403) notice(`The server refused to kill ${id}: the task forbids kills, or the server is read-only.`, true);
     else if (response.status === 404) notice(`${id} had already finished.`, true);
+    else if (fleet && (response.status === 502 || response.status === 504)) notice(`The kill did not reach ${host}: ${await response.text()}`, true);
     else notice(`The kill failed: the server answered ${response.status}.`, true);
     refreshHistory(true);
   } catch (error) {

@@ -3,9 +3,11 @@
 // function scope, so they share their declarations; only the last part starts anything.
 
 function matches(proc) {
+  if (state.hostFilter && proc.host !== state.hostFilter) return false;
   const filter = state.filter;
   if (!filter) return true;
   if (proc.id.toLowerCase().includes(filter) || proc.status.toLowerCase().includes(filter)) return true;
+  if (fleet && proc.host.toLowerCase().includes(filter)) return true;
   return Object.entries(proc.attrs || {}).some(([k, v]) => (k + "=" + text(v)).toLowerCase().includes(filter));
 }
 // Ages grow alike for every task, so ordering by age is ordering by start time: the order holds while the clock ticks.
@@ -14,6 +16,7 @@ function sortKey(proc, key) {
     case "age": return -proc.started;
     case "in status": return -proc.changed;
     case "id": return proc.id;
+    case "host": return proc.host;
     case "status": return proc.status;
     default: return text((proc.attrs || {})[key]);
   }
@@ -24,7 +27,7 @@ function order() {
   for (const proc of state.procs.values()) if (matches(proc)) { proc.key = sortKey(proc, key); rows.push(proc); }
   // Ties go by id, whichever the direction, so equal rows keep their places from one redraw to the next.
   const sign = desc ? -1 : 1;
-  rows.sort((a, b) => (a.key < b.key ? -sign : a.key > b.key ? sign : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  rows.sort((a, b) => (a.key < b.key ? -sign : a.key > b.key ? sign : 0) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
   return rows;
 }
 
@@ -53,23 +56,29 @@ function renderHead(columns) {
 }
 
 // Rows are kept per task and updated in place, so a redraw keeps the focused row (and the scroll position).
+// In a fleet, the host comes first; a host that is down keeps its tasks as last seen, marked stale.
 function renderRow(tr, proc, names, columns, at) {
+  const lead = fleet ? 1 : 0;
   if (tr.dataset.columns !== columns) {
-    tr.replaceChildren(cell("td", ""), cell("td", "", "num"), cell("td", "", "num"), cell("td", "", "status"), ...names.map(() => cell("td", "")));
+    tr.replaceChildren(...(fleet ? [cell("td", "", "host")] : []), cell("td", ""), cell("td", "", "num"), cell("td", "", "num"), cell("td", "", "status"),
+                       ...names.map(() => cell("td", "")));
     tr.dataset.columns = columns;
     tr.proc = null;
   }
   const cells = tr.cells;
   if (tr.proc !== proc) {
     tr.proc = proc;
-    setText(cells[0], proc.id);
-    setText(cells[3], proc.status);
-    names.forEach((n, i) => setText(cells[4 + i], text((proc.attrs || {})[n])));
+    if (fleet) setText(cells[0], proc.host);
+    setText(cells[lead], proc.id);
+    setText(cells[lead + 3], proc.status);
+    names.forEach((n, i) => setText(cells[lead + 4 + i], text((proc.attrs || {})[n])));
     tr.classList.toggle("cancelling", !!proc.cancelling);
+    tr.classList.toggle("stale", !!proc.stale);
+    tr.title = proc.stale ? `${proc.host} is ${state.endpoints.get(proc.host)?.state}: this is the task as last seen` : "";
   }
-  setText(cells[1], duration(at - proc.started));
-  setText(cells[2], duration(at - proc.changed));
-  const selected = proc.id === state.selected;
+  setText(cells[lead + 1], duration(at - proc.started));
+  setText(cells[lead + 2], duration(at - proc.changed));
+  const selected = proc.uid === state.selected;
   tr.classList.toggle("selected", selected);
   tr.setAttribute("aria-selected", selected ? "true" : "false");
 }
@@ -79,7 +88,7 @@ function renderRunning() {
   if (state.dirty) { state.dirty = false; state.order = order(); }
   const rows = state.order;
   const names = [...state.attrNames.keys()].sort();
-  const columns = renderHead(["id", "age", "in status", "status", ...names]);
+  const columns = renderHead([...(fleet ? ["host"] : []), "id", "age", "in status", "status", ...names]);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   state.page = Math.min(state.page, pages - 1);
   const visible = rows.slice(state.page * pageSize, (state.page + 1) * pageSize);
@@ -87,17 +96,19 @@ function renderRunning() {
   const body = $("running").tBodies[0];
   const focused = document.activeElement && document.activeElement.parentElement === body ? document.activeElement : null;
   const focusedAt = focused ? focused.sectionRowIndex : -1;
-  const wanted = new Set(visible.map(p => p.id));
-  const rowsById = new Map();
+  const wanted = new Set(visible.map(p => p.uid));
+  const rowsByKey = new Map();
   for (const tr of [...body.rows]) {
-    if (wanted.has(tr.dataset.id)) rowsById.set(tr.dataset.id, tr); else tr.remove();
+    if (wanted.has(tr.dataset.key)) rowsByKey.set(tr.dataset.key, tr); else tr.remove();
   }
   visible.forEach((proc, i) => {
-    let tr = rowsById.get(proc.id);
+    let tr = rowsByKey.get(proc.uid);
     if (!tr) {
       tr = document.createElement("tr");
       tr.tabIndex = 0;
+      tr.dataset.key = proc.uid;
       tr.dataset.id = proc.id;
+      if (fleet) tr.dataset.host = proc.host;
     }
     renderRow(tr, proc, names, columns, at);
     if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] || null);
@@ -140,15 +151,18 @@ function renderFinished() {
   const body = $("finished").tBodies[0];
   body.replaceChildren(...state.finished.slice(0, 50).map(f => {
     const tr = document.createElement("tr");
+    const key = keyOf(f.host, f.id);
     tr.tabIndex = 0;
     tr.dataset.id = f.id;
+    tr.dataset.key = key;
+    if (fleet) { tr.dataset.host = f.host; tr.append(cell("td", f.host, "host")); }
     // The last own status before the final entry: the end of a call is not one.
     const last = f.history.slice(0, -1).findLast(e => !e.kind) || f.history[0];
     const length = parseTime(f.endTime) - parseTime(f.history[0].ts);
     tr.append(cell("td", f.id), cell("td", f.outcome, "outcome-" + f.outcome), cell("td", duration(length), "num"),
-              cell("td", new Date(parseTime(f.endTime)).toLocaleTimeString()), cell("td", last.status));
-    tr.onclick = () => select(f.id);
-    tr.onkeydown = e => { if (e.key === "Enter") select(f.id); };
+              cell("td", new Date(parseTime(f.endTime) + (f.offset || 0)).toLocaleTimeString()), cell("td", last.status));
+    tr.onclick = () => select(key);
+    tr.onkeydown = e => { if (e.key === "Enter") select(key); };
     return tr;
   }));
   renderHistogram();

@@ -52,6 +52,7 @@ async function poll() {
 }
 
 async function connect() {
+  if (fleet) { await followFleet(); return; }
   for (;;) {
     try {
       await stream();
@@ -72,6 +73,18 @@ async function connect() {
     }
   }
 }
+// A fleet's page reads pm web's state once a second; each server's own trouble shows in its row of the endpoints.
+async function followFleet() {
+  for (;;) {
+    try {
+      await pollFleet();
+    } catch (error) {
+      if (error instanceof AccessError) { $("conn").textContent = "locked"; notice(error.message, true); }
+      else { $("conn").textContent = "offline"; notice("pm web cannot be reached: " + error.message, true); }
+    }
+    await sleep(1000);
+  }
+}
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 let tokenWaiter = null;
 function waitForToken() { return new Promise(resolve => { tokenWaiter = resolve; }); }
@@ -85,6 +98,7 @@ async function loadFinished() {
   if (finishedLoading) { finishedAgain = true; return; }
   finishedLoading = true;
   try {
+    if (fleet) { await loadFleetFinished(); return; }
     const response = await api("?view=finished&limit=200");
     if (!response.ok) return;
     const body = await response.json();
@@ -98,14 +112,14 @@ async function loadFinished() {
 
 // One listener for every row, so rows are plain and reusable.
 const runningBody = $("running").tBodies[0];
-runningBody.onclick = e => { const tr = e.target.closest("tr"); if (tr) select(tr.dataset.id); };
+runningBody.onclick = e => { const tr = e.target.closest("tr"); if (tr) select(tr.dataset.key); };
 runningBody.onkeydown = e => {
   const tr = e.target.closest("tr");
   if (!tr) return;
-  if (e.key === "Enter") select(tr.dataset.id);
+  if (e.key === "Enter") select(tr.dataset.key);
   else if (e.key === "ArrowDown" && tr.nextElementSibling) { e.preventDefault(); tr.nextElementSibling.focus(); }
   else if (e.key === "ArrowUp" && tr.previousElementSibling) { e.preventDefault(); tr.previousElementSibling.focus(); }
-  else if (e.key === "k") { select(tr.dataset.id); kill(false); }
+  else if (e.key === "k") { select(tr.dataset.key); kill(false); }
 };
 $("filter").oninput = e => { state.filter = e.target.value.trim().toLowerCase(); state.page = 0; state.dirty = true; };
 $("prev").onclick = () => { state.page = Math.max(0, state.page - 1); state.dirty = true; };
@@ -133,6 +147,7 @@ setInterval(() => state.ticked = true, 1000);
   if (state.dirty || state.ticked) { state.ticked = false; renderRunning(); }
   setTimeout(() => requestAnimationFrame(frame), 250);
 })();
+if (fleet) startFleet();
 setInterval(loadFinished, 5000);
 loadFinished();
 connect();

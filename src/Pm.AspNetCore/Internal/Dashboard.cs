@@ -13,13 +13,24 @@ internal static partial class Dashboard
 {
     private const string ResourcePrefix = "Pm.AspNetCore.Dashboard.";
 
-    private static readonly Lazy<byte[]> Page = new(() =>
-    {
-        var page = IncludeMarker().Replace(Read("index.html"), match => Read(match.Groups["name"].Value));
-        return Encoding.UTF8.GetBytes(page);
-    });
+    private const string ServerMode = "<body data-mode=\"server\">";
 
-    public static Task WriteAsync(HttpContext context)
+    private static readonly Lazy<string> Joined = new(() =>
+        IncludeMarker().Replace(Read("index.html"), match => Read(match.Groups["name"].Value)));
+
+    private static readonly Lazy<byte[]> Page = new(() => Encoding.UTF8.GetBytes(Joined.Value));
+
+    // The same page, switched by its body's mode to a fleet's: tasks of many servers, reached through `pm web`'s /fleet/ routes.
+    private static readonly Lazy<byte[]> FleetPage = new(() =>
+        Encoding.UTF8.GetBytes(Joined.Value.Replace(ServerMode, "<body data-mode=\"fleet\">", StringComparison.Ordinal)));
+
+    /// <summary>Writes the page for one server, whose pm interface is the page's own path.</summary>
+    public static Task WriteAsync(HttpContext context) => WriteAsync(context, Page.Value);
+
+    /// <summary>Writes the page in fleet mode, for <c>pm web</c>: a host column, per-host health, kills routed per host.</summary>
+    public static Task WriteFleetAsync(HttpContext context) => WriteAsync(context, FleetPage.Value);
+
+    private static Task WriteAsync(HttpContext context, byte[] page)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -30,8 +41,8 @@ internal static partial class Dashboard
         // Everything the page needs is inline, and it talks only to the server that served it.
         response.Headers.ContentSecurityPolicy =
             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'";
-        response.ContentLength = Page.Value.Length;
-        return response.Body.WriteAsync(Page.Value, context.RequestAborted).AsTask();
+        response.ContentLength = page.Length;
+        return response.Body.WriteAsync(page, context.RequestAborted).AsTask();
     }
 
     private static string Read(string name)

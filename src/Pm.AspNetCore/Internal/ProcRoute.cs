@@ -67,7 +67,7 @@ internal readonly record struct ProcRoute(ProcRouteKind Kind, string? Id = null)
         return id.Length > maxIdLength ? new(ProcRouteKind.IdTooLong) : new(kind, id);
     }
 
-    private static bool TryDecode(ReadOnlySpan<char> raw, out string decoded)
+    public static bool TryDecode(ReadOnlySpan<char> raw, out string decoded)
     {
         decoded = string.Empty;
         if (!raw.Contains('%'))

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using Pm.Client;
+using Pm.Protocol;
+
+namespace Pm.Cli.Web;
+
+/// <summary>
+/// Follows one server's running tasks for <c>pm web</c>: through its live stream when it has one (a .NET server), by
+/// polling its list otherwise (a Go server), and says how it is doing.
+/// </summary>
+/// <remarks>
+/// Each watcher runs on its own, so a server that is down or slow never holds up the others. After a failure the
+/// stream is tried again first, so a server replaced by one of the other kind is followed the right way.
+/// </remarks>
+internal sealed class EndpointWatcher : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly FleetOptions _options;
+    private readonly SemaphoreSlim _limiter;
+    private readonly HttpClient _http;
+    private readonly HttpClient _streamHttp;
+    private readonly PmClient _streamClient;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ProcDetail> _procs = new(StringComparer.Ordinal);
+    private Task _loop = Task.CompletedTask;
+    private EndpointHealth _health = EndpointHealth.Connecting;
+    private string? _via;
+    private string? _error;
+    private DateTimeOffset? _lastSeen;
+    private TimeSpan? _latency;
+    private TimeSpan _clockOffset;
+    private bool _streamOpen;
+
+    public EndpointWatcher(Endpoint endpoint, HttpMessageHandler handler, FleetOptions options, SemaphoreSlim limiter)
+    {
+        Endpoint = endpoint;
+        _options = options;
+        _limiter = limiter;
+        _http = CreateHttp(endpoint, handler, options.Timeout);
+        // The stream's answer is open-ended: its own deadlines (the snapshot's, the silence's) bound it instead.
+        _streamHttp = CreateHttp(endpoint, handler, Timeout.InfiniteTimeSpan);
+        var clientOptions = new PmClientOptions { AccessToken = options.ServerToken };
+        Client = new PmClient(_http, clientOptions);
+        _streamClient = new PmClient(_streamHttp, clientOptions);
+    }
+
+    public Endpoint Endpoint { get; }
+
+    /// <summary>Gets the client for one-off calls (history, kill, finished), each bounded by the timeout.</summary>
+    public PmClient Client { get; }
+
+    /// <summary>Gets a value indicating whether the server has this project's extensions (it has a live stream).</summary>
+    public bool HasExtensions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _via == "stream";
+            }
+        }
+    }
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Takes what the page shows of this server: its health and its tasks as last known.</summary>
+    public EndpointView Snapshot()
+    {
+        var now = _options.Time.GetUtcNow();
+        lock (_gate)
+        {
+            return new EndpointView(
+                Endpoint.Name,
+                _health,
+                _via,
+                _streamOpen ? now : _lastSeen,
+                _latency?.TotalSeconds,
+                _error,
+                _clockOffset.TotalSeconds,
+                [.. _procs.Values]);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+        _http.Dispose();
+        _streamHttp.Dispose();
+    }
+
+    private static HttpClient CreateHttp(Endpoint endpoint, HttpMessageHandler handler, TimeSpan timeout)
+    {
+        var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = endpoint.Address, Timeout = timeout };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("pm-dotnet-cli");
+        return http;
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var polling = false;
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (polling)
+                {
+                    await PollAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await StreamAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                failures = 0;
+                // Between polls; and after a stream the server closed, so one that closes at once is not hammered.
+                await Task.Delay(_options.PollInterval, _options.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PmClientException ex) when (ex.Kind == PmErrorKind.NotSupported)
+            {
+                polling = true;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Whatever a server does, its watcher goes on; the failure is shown as the server's health.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(ex);
+                polling = false;
+                failures++;
+                var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _options.PollInterval.Ticks << Math.Min(failures - 1, 8)));
+                try
+                {
+                    await Task.Delay(backoff, _options.Time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task StreamAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        var started = Stopwatch.GetTimestamp();
+        var first = true;
+        var frames = _streamClient.WatchAsync(deadline.Token).GetAsyncEnumerator(deadline.Token);
+        try
+        {
+            while (await frames.MoveNextAsync().ConfigureAwait(false))
+            {
+                deadline.CancelAfter(_options.StreamSilence);
+                Apply(frames.Current, first ? Stopwatch.GetElapsedTime(started) : null);
+                first = false;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(first
+                ? $"{Endpoint.Name} did not answer within {_options.Timeout.TotalSeconds:0.#} s."
+                : $"{Endpoint.Name}'s live stream was silent for {_options.StreamSilence.TotalSeconds:0.#} s.");
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _streamOpen = false;
+            }
+
+            await frames.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var response = await Client.GetTasksAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var frame = new ProcFrame(response.Procs, [], FrameCounts.None, response.ServerTime) { IsSnapshot = true };
+            Apply(frame, Stopwatch.GetElapsedTime(started), polled: true);
+        }
+        finally
+        {
+            _limiter.Release();
+        }
+    }
+
+    private void Apply(ProcFrame frame, TimeSpan? latency, bool polled = false)
+    {
+        var now = _options.Time.GetUtcNow();
+        lock (_gate)
+        {
+            if (frame.IsSnapshot)
+            {
+                _procs.Clear();
+            }
+
+            // Removals first: an id can end and start again within one frame.
+            foreach (var finished in frame.Finished)
+            {
+                _procs.Remove(finished.Id);
+            }
+
+            foreach (var proc in frame.Procs)
+            {
+                _procs[proc.Id] = proc;
+            }
+
+            // Ages come from the server's own clock: the page adds this to the server's times to read them on its own.
+            _clockOffset = now - frame.ServerTime;
+            _lastSeen = now;
+            _error = null;
+            _via = polled ? "polling" : "stream";
+            _streamOpen = !polled;
+            if (latency is { } answered)
+            {
+                _latency = answered;
+                _health = answered > _options.SlowAfter ? EndpointHealth.Slow : EndpointHealth.Up;
+            }
+            else if (_health is not (EndpointHealth.Up or EndpointHealth.Slow))
+            {
+                _health = EndpointHealth.Up;
+            }
+        }
+    }
+
+    private void Fail(Exception exception)
+    {
+        lock (_gate)
+        {
+            _health = exception is PmClientException { Kind: PmErrorKind.Unauthorized } ? EndpointHealth.Unauthorized : EndpointHealth.Down;
+            _error = exception is PmClientException or TimeoutException ? exception.Message : $"{Endpoint.Name}: {exception.Message}";
+            _streamOpen = false;
+        }
+    }
+}
