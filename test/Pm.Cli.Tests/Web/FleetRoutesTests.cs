@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Pm.AspNetCore;
 
 namespace Pm.Cli.Tests.Web;
@@ -141,6 +143,35 @@ public sealed class FleetRoutesTests
         Assert.Contains("could not be reached", FleetHarness.EndpointOf(procs, down).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadGateway, kill.StatusCode);
         Assert.StartsWith(down + ": ", await kill.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SlowEndpointIsShownSlow_AndAHangingOneDown_WhileTheOthersKeepUpdating()
+    {
+        // A server (Go-shaped: no stream) whose list takes 400 ms, and one that never answers.
+        await using var slow = await TestApp.StartAsync(app => app.MapGet("/procs/", async (CancellationToken ct) =>
+        {
+            await Task.Delay(400, ct);
+            return Results.Text("""{"procs":[],"serverTime":"2026-11-23T00:25:02Z"}""", "application/json");
+        }));
+        await using var hanging = await TestApp.StartAsync(app => app.MapGet("/procs/", async (CancellationToken ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return Results.Ok();
+        }));
+        var slowName = $"127.0.0.1:{slow.Address.Port}";
+        var hangingName = $"127.0.0.1:{hanging.Address.Port}";
+        var options = FleetHarness.FastOptions with { SlowAfter = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(1) };
+        await using var fleet = await FleetHarness.StartAsync(1, [slowName, hangingName], options);
+        using var task = fleet.Lists[0].Start("busy");
+
+        var procs = await fleet.WaitForAsync(p => State(p, slowName) == "slow" && State(p, hangingName) == "down", "slow and down");
+        Assert.True(FleetHarness.EndpointOf(procs, slowName).GetProperty("latency").GetDouble() >= 0.4);
+        Assert.Contains("did not answer within 1 s", FleetHarness.EndpointOf(procs, hangingName).GetProperty("error").GetString(), StringComparison.Ordinal);
+        task.Status("still moving");
+        await fleet.WaitForAsync(
+            p => FleetHarness.EndpointOf(p, fleet.Name(0)).GetProperty("procs").EnumerateArray().Any(t => t.GetProperty("status").GetString() == "still moving"),
+            "the live endpoint's change");
     }
 
     [Fact]
