@@ -48,6 +48,21 @@ public sealed class FleetRoutesTests
     }
 
     [Fact]
+    public async Task Procs_AreCompressed_ForAClientThatAcceptsGzip()
+    {
+        await using var fleet = await FleetHarness.StartAsync(1);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "fleet/procs");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+
+        using var response = await fleet.Client.SendAsync(request, Ct);
+        await using var body = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(Ct), System.IO.Compression.CompressionMode.Decompress);
+        var procs = await JsonDocument.ParseAsync(body, cancellationToken: Ct);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.Equal(fleet.Name(0), procs.RootElement.GetProperty("endpoints")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Kill_ReachesOnlyTheEndpointNamed_WithTheMessageAndAbort()
     {
         await using var fleet = await FleetHarness.StartAsync(2);
