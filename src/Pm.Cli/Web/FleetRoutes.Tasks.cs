@@ -81,6 +81,11 @@ internal sealed partial class FleetRoutes
             await UpstreamFailedAsync(context, watcher, ex).ConfigureAwait(false);
             return;
         }
+        catch (ObjectDisposedException)
+        {
+            await GoneAsync(context, watcher).ConfigureAwait(false);
+            return;
+        }
 
         if (history is null)
         {
@@ -131,6 +136,11 @@ internal sealed partial class FleetRoutes
             await UpstreamFailedAsync(context, watcher, ex).ConfigureAwait(false);
             return;
         }
+        catch (ObjectDisposedException)
+        {
+            await GoneAsync(context, watcher).ConfigureAwait(false);
+            return;
+        }
 
         switch (result)
         {
@@ -153,6 +163,10 @@ internal sealed partial class FleetRoutes
         var reason = exception.Kind == PmErrorKind.Unauthorized ? "the server refused the tool's token (--token)" : exception.Message;
         return PlainAsync(context, timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway, $"{watcher.Endpoint.Name}: {reason}");
     }
+
+    // The endpoint left the list while the call was on its way.
+    private static Task GoneAsync(HttpContext context, EndpointWatcher watcher) =>
+        PlainAsync(context, StatusCodes.Status404NotFound, $"no such endpoint: {watcher.Endpoint.Name} (it has just left the endpoint list)");
 
     // Reads at most the allowed size; null means the body was larger.
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -229,6 +229,10 @@ internal sealed partial class FleetRoutes(FleetMonitor monitor, FleetOptions opt
         {
             return (null, 0, ex.Message);
         }
+        catch (ObjectDisposedException)
+        {
+            return (null, 0, $"{watcher.Endpoint.Name} has just left the endpoint list");
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return (null, 0, $"{watcher.Endpoint.Name} did not answer within {options.Timeout.TotalSeconds:0.#} s");
