@@ -37,7 +37,7 @@ internal static class WebCommand
 
             Examples:
               pm web -e 10.0.0.7:8081,10.0.0.8:8081              then open http://127.0.0.1:8090/
-              pm web -e 10.0.0.7:8081 --listen 0.0.0.0:8090 --page-token "$(cat page.token)"
+              PM_WEB_TOKEN="$(cat page.token)" pm web -e 10.0.0.7:8081 --listen 0.0.0.0:8090
             """)
         {
             listen,
