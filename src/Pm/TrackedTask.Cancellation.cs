@@ -159,6 +159,7 @@ public sealed partial class TrackedTask
             _list.Publish(TaskEventKind.KillRequested, Id, ticks, request.Message);
         }
 
+        _list.OnKillRequested(this, request, ticks, request.Abort);
         return KillResult.Requested;
     }
 

@@ -19,6 +19,8 @@ public sealed partial class TrackedTask
         var statusTicks = _statusTicks;
         var inFlight = InFlightUnderGate();
         var attributes = _attributes;
+        var progress = ProgressUnderGate();
+        var deadline = _extras?.DeadlineTicks ?? 0;
         SpinGate.Exit(ref _gate);
 
         if (inFlight.Count > 0)
@@ -37,6 +39,10 @@ public sealed partial class TrackedTask
             IsKillRequested = (flags & TaskFlags.KillRequested) != 0,
             ForbidKill = (flags & TaskFlags.ForbidKill) != 0,
             TraceId = TraceIdText,
+            IsSlow = (flags & TaskFlags.Slow) != 0,
+            IsHung = (flags & TaskFlags.Hung) != 0,
+            Progress = progress,
+            Deadline = deadline == 0 ? null : ToTime(deadline),
         };
     }
 

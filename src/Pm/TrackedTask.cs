@@ -32,6 +32,7 @@ public sealed partial class TrackedTask : IDisposable
     private readonly long _startTicks;
     private readonly int _historyLimit;
     private readonly ActivityTraceId _traceId;
+    private readonly TaskOptions _options;
     private KeyValuePair<string, object?>[]? _attributes;
     private HistoryRing _history;
     private CancelState? _cancel;
@@ -51,6 +52,7 @@ public sealed partial class TrackedTask : IDisposable
         _attributes = attributes;
         _startTicks = startTicks;
         _historyLimit = options.HistoryLimit;
+        _options = options;
         if (activity is not null)
         {
             _traceId = activity.TraceId;
@@ -95,6 +97,23 @@ public sealed partial class TrackedTask : IDisposable
 
     /// <summary>Gets the list the task belongs to.</summary>
     internal ProcessList List => _list;
+
+    /// <summary>Gets the options the task started with.</summary>
+    internal TaskOptions Options => _options;
+
+    internal bool ForbidsKill => (Flags & TaskFlags.ForbidKill) != 0;
+
+    /// <summary>Gets the task's main attributes as text, for log lines.</summary>
+    internal string Summary
+    {
+        get
+        {
+            SpinGate.Enter(ref _gate);
+            var attributes = _attributes;
+            SpinGate.Exit(ref _gate);
+            return PmLog.Summary(attributes);
+        }
+    }
 
     internal bool SuppressesKillException => (Flags & TaskFlags.SuppressKillException) != 0;
 
@@ -320,6 +339,7 @@ public sealed partial class TrackedTask : IDisposable
         }
 
         LeaveCurrent();
+        StopDeadline();
         var link = cancel?.Link ?? default;
 
         link.Unregister();

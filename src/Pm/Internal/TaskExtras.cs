@@ -1,0 +1,28 @@
+namespace Pm.Internal;
+
+/// <summary>Holds what only some tasks need: a deadline and its timer, and reported progress.</summary>
+/// <remarks>Allocated on first use, so a task with neither costs one field. Written under the task's gate.</remarks>
+internal sealed class TaskExtras
+{
+    /// <summary>The deadline, in ticks of the list's clock; zero for none.</summary>
+    public long DeadlineTicks;
+
+    public ITimer? DeadlineTimer;
+
+    /// <summary>Whether progress was reported.</summary>
+    public bool HasProgress;
+
+    public long Done;
+    public long? Total;
+    public string? Unit;
+
+    /// <summary>When progress was first reported, and how much was done then: the origin of the rate.</summary>
+    public long FirstTicks;
+    public long FirstDone;
+
+    /// <summary>When progress was last reported.</summary>
+    public long LastTicks;
+
+    /// <summary>When progress last entered the history; entries are at least a second apart.</summary>
+    public long EntryTicks;
+}
