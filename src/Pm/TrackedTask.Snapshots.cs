@@ -20,7 +20,7 @@ public sealed partial class TrackedTask
         var inFlight = InFlightUnderGate();
         var attributes = _attributes;
         var progress = ProgressUnderGate();
-        var deadline = _extras?.DeadlineTicks ?? 0;
+        var deadline = _cancel?.DeadlineTicks ?? 0;
         SpinGate.Exit(ref _gate);
 
         if (inFlight.Count > 0)
@@ -60,7 +60,7 @@ public sealed partial class TrackedTask
             flags = (TaskFlags)_flags;
             entries = new HistoryEntry[1 + _history.Count];
             entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
-            _history.CopyTo(entries.AsSpan(1), _historyLimit);
+            _history.CopyTo(entries.AsSpan(1), _options.HistoryLimit);
             dropped = _history.Dropped;
             attributes = _attributes;
             request = _cancel?.Request;

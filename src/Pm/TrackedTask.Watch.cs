@@ -5,8 +5,6 @@ namespace Pm;
 
 public sealed partial class TrackedTask
 {
-    private TaskExtras? _extras;
-
     /// <summary>Gets when the task will be killed for exceeding its deadline, or <see langword="null"/> without one.</summary>
     /// <remarks>Set at the start from <see cref="TaskOptions.Deadline"/>; moved by <see cref="SetDeadline"/>.</remarks>
     public DateTimeOffset? Deadline
@@ -14,7 +12,7 @@ public sealed partial class TrackedTask
         get
         {
             SpinGate.Enter(ref _gate);
-            var ticks = _extras?.DeadlineTicks ?? 0;
+            var ticks = _cancel?.DeadlineTicks ?? 0;
             SpinGate.Exit(ref _gate);
             return ticks == 0 ? null : ToTime(ticks);
         }
@@ -75,7 +73,7 @@ public sealed partial class TrackedTask
             flags = (TaskFlags)_flags;
             if ((flags & TaskFlags.Finished) == 0)
             {
-                var extras = _extras ??= new TaskExtras();
+                var extras = _cancel ??= new CancelState();
                 var due = !extras.HasProgress
                     || ticks - extras.EntryTicks >= TimeSpan.TicksPerSecond
                     || (done == total && extras.Done != done);
@@ -94,7 +92,7 @@ public sealed partial class TrackedTask
                 {
                     extras.EntryTicks = ticks;
                     entry = ProgressText(done, total, unit);
-                    _history.Append(ticks, entry, _historyLimit, CallRecord.Progress);
+                    _history.Append(ticks, entry, _options.HistoryLimit, CallRecord.Progress);
                 }
             }
         }
@@ -170,7 +168,7 @@ public sealed partial class TrackedTask
         try
         {
             entries = new StatusEntry[_history.Count];
-            _history.CopyTo(entries, _historyLimit);
+            _history.CopyTo(entries, _options.HistoryLimit);
             inFlight = _callCount == 0 ? [] : [.. _calls!.AsSpan(0, _callCount)!];
         }
         finally
@@ -184,7 +182,7 @@ public sealed partial class TrackedTask
     /// <summary>Gets the latest progress, with the time left at the rate so far; under the task's gate.</summary>
     private TaskProgress? ProgressUnderGate()
     {
-        if (_extras is not { HasProgress: true } x)
+        if (_cancel is not { HasProgress: true } x)
         {
             return null;
         }
@@ -223,12 +221,12 @@ public sealed partial class TrackedTask
         SpinGate.Enter(ref _gate);
         try
         {
-            if (((TaskFlags)_flags & TaskFlags.Finished) != 0 || (timeout is null && _extras is null))
+            if (((TaskFlags)_flags & TaskFlags.Finished) != 0 || (timeout is null && _cancel is null))
             {
                 return;
             }
 
-            var extras = _extras ??= new TaskExtras();
+            var extras = _cancel ??= new CancelState();
             extras.DeadlineTicks = timeout is { } span ? now + span.Ticks : 0;
             timer = extras.DeadlineTimer;
         }
@@ -253,9 +251,9 @@ public sealed partial class TrackedTask
         timer = _list.Time.CreateTimer(static state => ((TrackedTask)state!).OnDeadline(), this, timeout.Value, Timeout.InfiniteTimeSpan);
         var installed = false;
         SpinGate.Enter(ref _gate);
-        if (((TaskFlags)_flags & TaskFlags.Finished) == 0 && _extras!.DeadlineTimer is null)
+        if (((TaskFlags)_flags & TaskFlags.Finished) == 0 && _cancel!.DeadlineTimer is null)
         {
-            _extras.DeadlineTimer = timer;
+            _cancel.DeadlineTimer = timer;
             installed = true;
         }
 
@@ -271,7 +269,7 @@ public sealed partial class TrackedTask
     {
         var now = _list.NowTicks();
         SpinGate.Enter(ref _gate);
-        var deadline = _extras?.DeadlineTicks ?? 0;
+        var deadline = _cancel?.DeadlineTicks ?? 0;
         var finished = ((TaskFlags)_flags & TaskFlags.Finished) != 0;
         SpinGate.Exit(ref _gate);
 
@@ -286,7 +284,7 @@ public sealed partial class TrackedTask
     private void StopDeadline()
     {
         SpinGate.Enter(ref _gate);
-        var timer = _extras?.DeadlineTimer;
+        var timer = _cancel?.DeadlineTimer;
         SpinGate.Exit(ref _gate);
         timer?.Dispose();
     }

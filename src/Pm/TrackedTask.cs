@@ -30,7 +30,6 @@ public sealed partial class TrackedTask : IDisposable
 
     private readonly ProcessList _list;
     private readonly long _startTicks;
-    private readonly int _historyLimit;
     private readonly ActivityTraceId _traceId;
     private readonly TaskOptions _options;
     private KeyValuePair<string, object?>[]? _attributes;
@@ -51,7 +50,6 @@ public sealed partial class TrackedTask : IDisposable
         _statusTicks = startTicks;
         _attributes = attributes;
         _startTicks = startTicks;
-        _historyLimit = options.HistoryLimit;
         _options = options;
         if (activity is not null)
         {
@@ -142,7 +140,7 @@ public sealed partial class TrackedTask : IDisposable
             flags = (TaskFlags)_flags;
             if ((flags & TaskFlags.Finished) == 0)
             {
-                _statusTicks = _history.Append(ticks, status, _historyLimit);
+                _statusTicks = _history.Append(ticks, status, _options.HistoryLimit);
                 _status = status;
             }
         }
@@ -318,7 +316,7 @@ public sealed partial class TrackedTask : IDisposable
                 TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
                 _ => "aborted",
             };
-            endTicks = _history.Append(ticks, finalEntry, _historyLimit);
+            endTicks = _history.Append(ticks, finalEntry, _options.HistoryLimit);
             _flags = (int)(flags | TaskFlags.Finished | outcome switch
             {
                 TaskOutcome.Killed => TaskFlags.Killed,
