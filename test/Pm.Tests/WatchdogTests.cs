@@ -137,6 +137,69 @@ public sealed class WatchdogTests : IDisposable
         Assert.Null(TaskOptions.Default.Deadline);
     }
 
+    [Fact]
+    public async Task Watchdog_RacingStartsEndsProgressAndDeadlines_ReportsEachTaskOnceAndKillsOnlyOverdueDeadlines()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(); // id → has a deadline
+        using var list = new ProcessList(new ProcessListOptions { TimeProvider = _time, LoggerFactory = _loggers, WatchdogInterval = TimeSpan.FromMilliseconds(10) });
+        var options = new TaskOptions { SlowAfter = TimeSpan.FromMilliseconds(4), HungAfter = TimeSpan.FromMilliseconds(12) };
+        var withDeadline = options with { Deadline = TimeSpan.FromMilliseconds(8) };
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                // Tasks live from nothing to 20 ms of the test's clock, reporting progress all along.
+                var id = $"w{w}-{i}";
+                var deadline = i % 3 == 0;
+                ids[id] = deadline;
+                using var task = list.Start(id, options: deadline ? withDeadline : options);
+                var until = _time.GetUtcNow().AddMilliseconds(i % 21);
+                try
+                {
+                    for (var n = 0; _time.GetUtcNow() < until; n++)
+                    {
+                        task.ReportProgress(n);
+                        Thread.Yield();
+                    }
+                }
+                catch (TaskKilledException ex)
+                {
+                    task.Done(ex);
+                }
+            }
+        }, TestContext.Current.CancellationToken)).ToArray();
+        var clock = Task.Run(async () =>
+        {
+            while (!workers.All(w => w.IsCompleted))
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+        }, TestContext.Current.CancellationToken);
+        await Task.WhenAll(workers);
+        await clock;
+
+        var records = Records();
+        var slow = records.Where(r => r.Id.Name == "TaskSlow").Select(r => r.Message.Split(' ')[1]).ToList();
+        var hung = records.Where(r => r.Id.Name == "TaskHung").Select(r => r.Message.Split(' ')[1]).ToList();
+        Assert.Equal(slow.Count, slow.Distinct().Count());
+        Assert.Equal(hung.Count, hung.Distinct().Count());
+        // A task reported both ways was reported slow first.
+        var order = records.Select((r, index) => (r.Id.Name, Id: r.Message.Split(' ')[1], index)).ToList();
+        foreach (var id in slow.Intersect(hung))
+        {
+            Assert.True(order.First(e => e.Name == "TaskSlow" && e.Id == id).index < order.First(e => e.Name == "TaskHung" && e.Id == id).index);
+        }
+
+        var killed = records.Where(r => r.Id.Name == "DeadlineExceeded").Select(r => r.Message.Split(' ')[1]).ToList();
+        Assert.All(killed, id => Assert.True(ids[id], $"{id} had no deadline"));
+        Assert.Equal(killed.Count, killed.Distinct().Count());
+        Assert.Empty(list.GetAll());
+        Assert.NotEmpty(slow);
+        Assert.NotEmpty(hung);
+        Assert.NotEmpty(killed);
+    }
+
     private TaskSnapshot Snapshot(string id) => Assert.Single(_list.GetAll(), s => s.Id == id);
 
     private IReadOnlyList<FakeLogRecord> Records() => _logs.Collector.GetSnapshot();
