@@ -8,6 +8,12 @@ public sealed partial class ProcessList
     /// <summary>The request of every deadline kill; told apart from an operator's by reference.</summary>
     private static readonly KillRequest DeadlineRequest = new("deadline exceeded");
 
+    /// <summary>
+    /// How many tasks one pass reports at most. A stall that makes every task slow at once then spreads its log lines
+    /// and live-stream updates over the following passes instead of sending them in one burst.
+    /// </summary>
+    internal const int MaxReportsPerPass = 1000;
+
     /// <summary>Reports the tasks that crossed their slow or hung threshold since the last pass; the watchdog's pass.</summary>
     /// <param name="due">A list to collect them in, empty, reused from pass to pass.</param>
     internal void CheckOverdue(List<TrackedTask> due)
@@ -23,11 +29,18 @@ public sealed partial class ProcessList
             stripe.CollectOverdue(now, due);
         }
 
+        var reported = 0;
         foreach (var task in due)
         {
+            if (reported == MaxReportsPerPass)
+            {
+                break;
+            }
+
             if (task.Escalate(now) is { } kind)
             {
                 ReportOverdue(task, kind, now);
+                reported++;
             }
         }
     }

@@ -107,6 +107,23 @@ public sealed class WatchdogTests : IDisposable
     }
 
     [Fact]
+    public void TasksCrossingAtOnce_AreReportedAThousandAPass()
+    {
+        var tasks = Enumerable.Range(0, 2500).Select(i => _list.Start("t" + i)).ToList();
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Empty(Records());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1000, Records().Count);
+        Assert.Equal(1000, _list.GetAll().Count(s => s.IsSlow));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2000, Records().Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2500, Records().Count);
+        Assert.All(_list.GetAll(), s => Assert.True(s.IsSlow));
+        tasks.ForEach(t => t.Dispose());
+    }
+
+    [Fact]
     public void Thresholds_AreCounted_AndPublished()
     {
         var events = new List<TaskEvent>();

@@ -105,8 +105,7 @@ function renderRunning() {
   if (state.dirty) { state.dirty = false; state.order = order(); }
   const rows = state.order;
   const names = [...state.attrNames.keys()].sort();
-  let withProgress = false;
-  for (const proc of state.procs.values()) if (proc.progress) { withProgress = true; break; }
+  const withProgress = state.withProgress > 0;
   const columns = renderHead(["id", "age", "in status", "status", ...(withProgress ? ["progress"] : []), ...names]);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   state.page = Math.min(state.page, pages - 1);
