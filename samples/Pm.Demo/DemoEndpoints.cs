@@ -58,7 +58,7 @@ internal static class DemoEndpoints
                 .Take(20)
                 .ToListAsync();
             return rows.Select(r => new { r.Region, r.Sku, r.Buyers, Revenue = r.Cents / 100m });
-        });
+        }).WithTaskOptions(new TaskOptions { Deadline = TimeSpan.FromSeconds(60) });
 
         // A call to the inventory service, through a client of IHttpClientFactory.
         app.MapGet("/stock/{sku}", async (InventoryClient inventory, string sku) => await inventory.GetItemAsync(sku));
@@ -97,11 +97,13 @@ internal static class DemoEndpoints
             context.Response.ContentType = "text/csv";
             await context.Response.WriteAsync("id,customer,sku,date,quantity,amount\n", context.RequestAborted);
             var done = 0;
+            task.Status("exporting orders");
             await foreach (var o in db.Orders.AsNoTracking().OrderBy(o => o.Id).Take(total).AsAsyncEnumerable())
             {
+                // Every row: listings show the fraction and the time left; the history keeps one report a second.
+                task.ReportProgress(done, total, "rows");
                 if (done % chunk == 0)
                 {
-                    task.Status(string.Create(CultureInfo.InvariantCulture, $"exported {done} of {total} rows"));
                     await Task.Delay(pause, context.RequestAborted);
                 }
 
@@ -110,7 +112,9 @@ internal static class DemoEndpoints
                     context.RequestAborted);
                 done++;
             }
-        });
+
+            task.ReportProgress(done, total, "rows");
+        }).WithTaskOptions(new TaskOptions { SlowAfter = TimeSpan.FromMinutes(1), Deadline = TimeSpan.FromMinutes(5) });
 
         app.MapPost("/billing/run", async (HttpContext context, double? seconds) =>
         {

@@ -11,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Pm's services.</summary>
 public static class ProcessListServiceCollectionExtensions
 {
-    /// <summary>Registers a new <see cref="ProcessList"/> as a singleton, using the container's <see cref="TimeProvider"/> and <see cref="IMeterFactory"/>.</summary>
+    /// <summary>Registers a new <see cref="ProcessList"/> as a singleton, using the container's <see cref="TimeProvider"/>, <see cref="IMeterFactory"/> and <see cref="ILoggerFactory"/>.</summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the list's options.</param>
     /// <returns>The services.</returns>
@@ -30,6 +30,7 @@ public static class ProcessListServiceCollectionExtensions
             {
                 MeterFactory = provider.GetService<IMeterFactory>(),
                 TimeProvider = provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                LoggerFactory = provider.GetService<ILoggerFactory>(),
             };
             configure?.Invoke(options);
             return new ProcessList(options);

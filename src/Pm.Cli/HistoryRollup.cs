@@ -14,7 +14,12 @@ namespace Pm.Cli;
 /// <param name="SoFar">Whether <paramref name="Spent"/> is still growing: the latest own status of a running task.</param>
 internal sealed record TimelineRow(DateTimeOffset Start, string Status, string? Kind, string? Target, TimeSpan? Spent, bool SoFar)
 {
-    public bool IsCall => Kind is not null;
+    /// <summary>The kind of the entries that report progress rather than a call's end.</summary>
+    public const string ProgressKind = "progress";
+
+    public bool IsCall => Kind is not null and not ProgressKind;
+
+    public bool IsProgress => Kind == ProgressKind;
 }
 
 /// <summary>The time a task spent in one of its own statuses, summed over every time it was set.</summary>
@@ -63,6 +68,9 @@ internal sealed class HistoryRollup
 
     public bool HasCalls => PerKind.Count > 0;
 
+    /// <summary>Gets the progress reports, in time order.</summary>
+    public IEnumerable<TimelineRow> Progress => Timeline.Where(r => r.IsProgress);
+
     /// <summary>Gets the summed duration of every call, which concurrency can make longer than <see cref="Total"/>.</summary>
     public TimeSpan CallTotal => PerKind.Aggregate(TimeSpan.Zero, (sum, group) => sum + group.Total);
 
@@ -93,6 +101,12 @@ internal sealed class HistoryRollup
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
+            if (entry.Kind == TimelineRow.ProgressKind)
+            {
+                rows.Add(new TimelineRow(entry.Ts, entry.Status, entry.Kind, null, null, false));
+                continue;
+            }
+
             if (entry.Kind is { } kind)
             {
                 var duration = Seconds(entry.Duration);

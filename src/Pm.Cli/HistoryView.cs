@@ -53,6 +53,7 @@ internal static class HistoryView
         }
 
         console.Write(perStatus);
+        WriteProgress(console, rollup, history);
         if (!calls)
         {
             return;
@@ -92,6 +93,29 @@ internal static class HistoryView
         {
             console.WriteLine("Calls still in flight are not in the history until they end.");
         }
+    }
+
+    // The progress reports, each with the time since the task started and the rate since the report before.
+    private static void WriteProgress(IAnsiConsole console, HistoryRollup rollup, HistoryResponse history)
+    {
+        var reports = rollup.Progress.ToList();
+        if (reports.Count == 0)
+        {
+            return;
+        }
+
+        console.MarkupLine("[bold]progress over time[/]");
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumn("time (UTC)");
+        table.AddColumn(new TableColumn("since start").RightAligned());
+        table.AddColumn("progress");
+        var start = history.History.Count > 0 ? history.History[0].Ts : reports[0].Start;
+        foreach (var report in reports)
+        {
+            table.AddRow(Time(report.Start), Format.Duration(report.Start - start), Markup.Escape(report.Status));
+        }
+
+        console.Write(table);
     }
 
     private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);

@@ -67,6 +67,12 @@ internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age,
         Add("age", 9);
         Add("in status", 9);
         Add("status", Widest(r => StatusText(r.Proc), "status", 40));
+        var progress = shown.Exists(r => r.Proc.Progress is not null);
+        if (progress)
+        {
+            Add("progress", Widest(r => ProgressText(r.Proc.Progress), "progress", 24));
+        }
+
         var names = new List<string>();
         foreach (var name in AttributeNames(shown))
         {
@@ -85,14 +91,25 @@ internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age,
         foreach (var (row, index) in shown.Select((r, i) => (r, i + skip)))
         {
             var status = row.Proc.Cancelling ? "[red]" + Markup.Escape(StatusText(row.Proc)) + "[/]" : Markup.Escape(StatusText(row.Proc));
+            var age = row.Proc.Alert switch
+            {
+                "hung" => "[red bold]" + Format.Duration(row.Age) + "[/]",
+                "slow" => "[yellow]" + Format.Duration(row.Age) + "[/]",
+                _ => Format.Duration(row.Age),
+            };
             var cells = new List<string>
             {
                 Markup.Escape(row.Endpoint.Name),
                 Markup.Escape(row.Proc.Id),
-                Format.Duration(row.Age),
+                age,
                 Format.Duration(row.InStatus),
                 status,
             };
+            if (progress)
+            {
+                cells.Add(Markup.Escape(ProgressText(row.Proc.Progress)));
+            }
+
             foreach (var name in names)
             {
                 cells.Add(Markup.Escape(AttributeText(row, name)));
@@ -110,7 +127,26 @@ internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age,
         return table;
     }
 
-    private static string StatusText(ProcDetail proc) => proc.Cancelling ? proc.Status + " (kill requested)" : proc.Status;
+    private static string StatusText(ProcDetail proc) =>
+        proc.Status + (proc.Alert is { } alert ? " (" + alert + ")" : "") + (proc.Cancelling ? " (kill requested)" : "");
+
+    /// <summary>Progress as <c>25% 30s left</c>, or <c>250 rows</c> without a total.</summary>
+    public static string ProgressText(ProcProgress? progress)
+    {
+        if (progress is null)
+        {
+            return "";
+        }
+
+        if (progress.Total is not { } total)
+        {
+            return progress.Done.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + (progress.Unit is { } unit ? " " + unit : "");
+        }
+
+        var percent = total == 0 ? 100 : 100.0 * progress.Done / total;
+        var text = percent.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+        return progress.Remaining is { } left && double.IsFinite(left) && left > 0 ? text + " " + Format.Duration(TimeSpan.FromSeconds(Math.Min(left, 1e9))) + " left" : text;
+    }
 
     private static string AttributeText(ProcRow row, string name) =>
         row.Proc.Attrs is { } attrs && attrs.TryGetValue(name, out var value) ? Format.Value(value) : "";

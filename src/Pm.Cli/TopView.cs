@@ -180,7 +180,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
                 });
                 break;
             case ConsoleKey.Oem2 or ConsoleKey.Divide:
-                _prompt = new Prompt("Filter (id, host, status, attributes; empty clears): ", text =>
+                _prompt = new Prompt("Filter (id, host, status, attributes, slow, hung; empty clears): ", text =>
                 {
                     _filter = text.Trim();
                     _notice = _filter.Length == 0 ? "filter cleared" : "filtering on '" + _filter + "'";
@@ -291,6 +291,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         || row.Proc.Id.Contains(_filter, StringComparison.OrdinalIgnoreCase)
         || row.Endpoint.Name.Contains(_filter, StringComparison.OrdinalIgnoreCase)
         || row.Proc.Status.Contains(_filter, StringComparison.OrdinalIgnoreCase)
+        || (row.Proc.Alert is { } alert && (alert.Equals(_filter, StringComparison.OrdinalIgnoreCase) || _filter.Equals("slow", StringComparison.OrdinalIgnoreCase)))
         || (row.Proc.Attrs?.Any(a => Format.Value(a.Value).Contains(_filter, StringComparison.OrdinalIgnoreCase)) ?? false);
 
     private void Draw()

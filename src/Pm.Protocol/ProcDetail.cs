@@ -27,4 +27,23 @@ public sealed record ProcDetail(
     [JsonPropertyName("traceId")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// Gets <c>slow</c> or <c>hung</c> when the task ran past that threshold of the server's watchdog; omitted otherwise.
+    /// An extension of the original protocol.
+    /// </summary>
+    [JsonPropertyName("alert")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Alert { get; init; }
+
+    /// <summary>Gets the task's latest progress report; omitted when it made none. An extension of the original protocol.</summary>
+    [JsonPropertyName("progress")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProcProgress? Progress { get; init; }
+
+    /// <summary>Gets when the task will be killed for exceeding its deadline; omitted when it has none. An extension of the original protocol.</summary>
+    [JsonPropertyName("deadline")]
+    [JsonConverter(typeof(RfcTimeConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Deadline { get; init; }
 }

@@ -14,6 +14,13 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
     private static readonly JsonEncodedText Cancelling = JsonEncodedText.Encode("cancelling");
     private static readonly JsonEncodedText ForbidCancel = JsonEncodedText.Encode("forbidCancel");
     private static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("traceId");
+    private static readonly JsonEncodedText Alert = JsonEncodedText.Encode("alert");
+    private static readonly JsonEncodedText Progress = JsonEncodedText.Encode("progress");
+    private static readonly JsonEncodedText Deadline = JsonEncodedText.Encode("deadline");
+    private static readonly JsonEncodedText Done = JsonEncodedText.Encode("done");
+    private static readonly JsonEncodedText Total = JsonEncodedText.Encode("total");
+    private static readonly JsonEncodedText Unit = JsonEncodedText.Encode("unit");
+    private static readonly JsonEncodedText Remaining = JsonEncodedText.Encode("remaining");
     private static readonly AttributeMapConverter AttributeConverter = new();
     private static readonly RfcTimeConverter TimeConverter = new();
 
@@ -25,7 +32,9 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
             throw new JsonException("Expected a JSON object for a process.");
         }
 
-        string? id = null, status = null, traceId = null;
+        string? id = null, status = null, traceId = null, alert = null;
+        ProcProgress? progress = null;
+        DateTimeOffset? deadline = null;
         AttributeMap? attrs = null;
         DateTimeOffset procTime = default, statusTime = default;
         bool cancelling = false, forbidCancel = false;
@@ -43,6 +52,9 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
                 case "cancelling": cancelling = reader.GetBoolean(); break;
                 case "forbidCancel": forbidCancel = reader.GetBoolean(); break;
                 case "traceId": traceId = reader.GetString(); break;
+                case "alert": alert = reader.GetString(); break;
+                case "progress": progress = reader.TokenType == JsonTokenType.Null ? null : ReadProgress(ref reader); break;
+                case "deadline": deadline = reader.TokenType == JsonTokenType.Null ? null : TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
                 default: reader.Skip(); break;
             }
         }
@@ -51,14 +63,45 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         {
             ForbidCancel = forbidCancel,
             TraceId = traceId,
+            Alert = alert,
+            Progress = progress,
+            Deadline = deadline,
         };
+    }
+
+    private static ProcProgress ReadProgress(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Expected a JSON object for a progress report.");
+        }
+
+        long done = 0;
+        long? total = null;
+        string? unit = null;
+        double? remaining = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "done": done = reader.GetInt64(); break;
+                case "total": total = reader.TokenType == JsonTokenType.Null ? null : reader.GetInt64(); break;
+                case "unit": unit = reader.GetString(); break;
+                case "remaining": remaining = reader.TokenType == JsonTokenType.Null ? null : reader.GetDouble(); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new ProcProgress(done, total, unit, remaining);
     }
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, ProcDetail value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
-        WriteProc(writer, value.Id, value.Attrs?.Items ?? [], value.ProcTime, value.StatusTime, value.Status, value.Cancelling, value.ForbidCancel, value.TraceId, options);
+        WriteProc(writer, value.Id, value.Attrs?.Items ?? [], value.ProcTime, value.StatusTime, value.Status, value.Cancelling, value.ForbidCancel, value.TraceId, options, value.Alert, value.Progress, value.Deadline);
     }
 
     /// <summary>Writes a task in the wire form of a <see cref="ProcDetail"/>, from its parts.</summary>
@@ -72,7 +115,10 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         bool cancelling,
         bool forbidCancel,
         string? traceId,
-        JsonSerializerOptions options)
+        JsonSerializerOptions options,
+        string? alert = null,
+        ProcProgress? progress = null,
+        DateTimeOffset? deadline = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> time = stackalloc byte[32];
@@ -100,6 +146,38 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         if (traceId is not null)
         {
             writer.WriteString(TraceId, traceId);
+        }
+
+        if (alert is not null)
+        {
+            writer.WriteString(Alert, alert);
+        }
+
+        if (progress is not null)
+        {
+            writer.WriteStartObject(Progress);
+            writer.WriteNumber(Done, progress.Done);
+            if (progress.Total is { } total)
+            {
+                writer.WriteNumber(Total, total);
+            }
+
+            if (progress.Unit is not null)
+            {
+                writer.WriteString(Unit, progress.Unit);
+            }
+
+            if (progress.Remaining is { } remaining && double.IsFinite(remaining))
+            {
+                writer.WriteNumber(Remaining, Math.Round(remaining, 3));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        if (deadline is { } due)
+        {
+            writer.WriteString(Deadline, RfcTimeConverter.Format(due, time));
         }
 
         writer.WriteEndObject();

@@ -6,7 +6,10 @@ namespace Pm;
 /// <param name="KillRequest">For the entry a kill request added, the request; otherwise <see langword="null"/>.</param>
 public readonly record struct HistoryEntry(DateTimeOffset Timestamp, string Status, KillRequest? KillRequest = null)
 {
-    /// <summary>Gets, for the end of a call to a dependency, its kind (see <see cref="CallKinds"/>); <see langword="null"/> for the task's own statuses.</summary>
+    /// <summary>
+    /// Gets, for the end of a call to a dependency, its kind (see <see cref="CallKinds"/>); <c>progress</c> for a progress
+    /// report (see <see cref="TrackedTask.ReportProgress"/>); <see langword="null"/> for the task's own statuses.
+    /// </summary>
     public string? Kind { get; init; }
 
     /// <summary>Gets, for the end of a call, the dependency it went to, such as <c>inventory:5081</c>, when known.</summary>

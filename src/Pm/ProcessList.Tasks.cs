@@ -79,8 +79,14 @@ public sealed partial class ProcessList
     public KillResult Kill(string id, KillRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var result = Find(id)?.RequestKill(request) ?? KillResult.NotFound;
+        var task = Find(id);
+        var result = task?.RequestKill(request) ?? KillResult.NotFound;
         _metrics.KillRequested(result);
+        if (result == KillResult.Forbidden)
+        {
+            OnKillRefused(task!, request);
+        }
+
         return result;
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pm.Internal;
 
 namespace Pm;
@@ -35,6 +37,8 @@ public sealed partial class ProcessList : IDisposable
     private readonly FinishedRing? _finished;
     private readonly TimeSpan? _finishedMaxAge;
     private readonly PmMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Watchdog _watchdog;
     private TaskOptions _taskOptions;
     private volatile bool _disposed;
 
@@ -61,7 +65,11 @@ public sealed partial class ProcessList : IDisposable
         }
 
         _stripeMask = stripeCount - 1;
-        _metrics = new PmMetrics(options.MeterFactory, () => Count);
+        // Weakly: a meter lives until disposed, and must not keep alive a list its owner dropped undisposed.
+        var self = new WeakReference<ProcessList>(this);
+        _metrics = new PmMetrics(options.MeterFactory, () => self.TryGetTarget(out var list) ? list.Count : 0);
+        _logger = options.LoggerFactory?.CreateLogger(PmLog.Category) ?? NullLogger.Instance;
+        _watchdog = new Watchdog(this, options.WatchdogInterval);
     }
 
     /// <summary>Gets what the list observes of its tasks' calls, as set when it was created.</summary>
@@ -155,6 +163,11 @@ public sealed partial class ProcessList : IDisposable
             throw DuplicateTaskIdException.Create(id);
         }
 
+        if (task.Options.Deadline is { } deadline)
+        {
+            task.ScheduleDeadline(deadline);
+        }
+
         _metrics.Started();
         if (HasObservers)
         {
@@ -174,6 +187,7 @@ public sealed partial class ProcessList : IDisposable
         }
 
         _disposed = true;
+        _watchdog.Dispose();
         _metrics.Dispose();
     }
 
@@ -190,6 +204,11 @@ public sealed partial class ProcessList : IDisposable
         if (outcome == TaskOutcome.Killed && cancel is not null)
         {
             _metrics.Honoured(task.EndTicks - cancel.RequestTicks);
+        }
+
+        if (cancel?.Request is not null)
+        {
+            OnKilledTaskFinished(task, outcome, cancel.RequestTicks);
         }
 
         if (HasObservers)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 
 namespace Pm;
 
@@ -14,6 +15,7 @@ public sealed class ProcessListOptions
     private TaskOptions _taskOptions = Pm.TaskOptions.Default;
     private TimeProvider _timeProvider = TimeProvider.System;
     private DependencyOptions _dependencies = new();
+    private TimeSpan _watchdogInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the options of tasks started without options of their own.</summary>
     /// <remarks>The default value is <see cref="Pm.TaskOptions.Default"/>.</remarks>
@@ -76,5 +78,30 @@ public sealed class ProcessListOptions
     {
         get => _dependencies;
         set => _dependencies = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Gets or sets the factory of the list's loggers; <see langword="null"/> logs nothing.</summary>
+    /// <remarks>
+    /// The default value is <see langword="null"/>; hosts with dependency injection pass their
+    /// <see cref="ILoggerFactory"/>. The list logs under the category <c>Pm.ProcessList</c>: kill requests and their outcome
+    /// (warning), refused kills (information), slow tasks (warning) and hung tasks (error).
+    /// </remarks>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Gets or sets how often the list's watchdog looks for tasks that became slow or hung.</summary>
+    /// <remarks>
+    /// The default value is one second. The watchdog is a timer of <see cref="TimeProvider"/> that walks the running tasks;
+    /// it costs nothing per task as they start, set their status and end. See <see cref="TaskOptions.SlowAfter"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 10 milliseconds or more than one hour.</exception>
+    public TimeSpan WatchdogInterval
+    {
+        get => _watchdogInterval;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromMilliseconds(10));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromHours(1));
+            _watchdogInterval = value;
+        }
     }
 }

@@ -17,4 +17,13 @@ public enum TaskEventKind
 
     /// <summary>A task finished, whatever its outcome.</summary>
     Finished,
+
+    /// <summary>A running task crossed its <see cref="TaskOptions.SlowAfter"/> threshold.</summary>
+    Slow,
+
+    /// <summary>A running task crossed its <see cref="TaskOptions.HungAfter"/> threshold.</summary>
+    Hung,
+
+    /// <summary>A task reported progress.</summary>
+    Progress,
 }

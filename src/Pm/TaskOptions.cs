@@ -10,9 +10,18 @@ public sealed record TaskOptions
     /// <summary>The default number of history entries a task keeps.</summary>
     public const int DefaultHistoryLimit = 1000;
 
-    private readonly int _historyLimit = DefaultHistoryLimit;
+    /// <summary>The default age at which a running task is reported slow: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultSlowAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets the options a list starts with: cancellable, kills not suppressed, 1,000 history entries.</summary>
+    /// <summary>The default age at which a running task is reported hung: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultHungAfter = TimeSpan.FromMinutes(5);
+
+    private readonly int _historyLimit = DefaultHistoryLimit;
+    private readonly TimeSpan? _slowAfter = DefaultSlowAfter;
+    private readonly TimeSpan? _hungAfter = DefaultHungAfter;
+    private readonly TimeSpan? _deadline;
+
+    /// <summary>Gets the options a list starts with: cancellable, kills not suppressed, 1,000 history entries, slow after 10 s, hung after 5 min, no deadline.</summary>
     public static TaskOptions Default { get; } = new();
 
     /// <summary>Gets a value indicating whether kill requests are refused.</summary>
@@ -42,5 +51,51 @@ public sealed record TaskOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 2);
             _historyLimit = value;
         }
+    }
+
+    /// <summary>Gets the age at which the task is reported slow: logged once as a warning, counted, and flagged in listings.</summary>
+    /// <remarks>
+    /// The default value is <see cref="DefaultSlowAfter"/> (10 seconds); <see langword="null"/> never reports it. The list's
+    /// watchdog checks running tasks every <see cref="ProcessListOptions.WatchdogInterval"/>, so a task is reported within
+    /// that interval after crossing the threshold.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? SlowAfter
+    {
+        get => _slowAfter;
+        init => _slowAfter = Positive(value);
+    }
+
+    /// <summary>Gets the age at which the task is reported hung: logged once as an error, counted, and flagged in listings.</summary>
+    /// <remarks>The default value is <see cref="DefaultHungAfter"/> (5 minutes); <see langword="null"/> never reports it.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? HungAfter
+    {
+        get => _hungAfter;
+        init => _hungAfter = Positive(value);
+    }
+
+    /// <summary>Gets how long the task may run before it is killed with the message <c>deadline exceeded</c>.</summary>
+    /// <remarks>
+    /// The default value is <see langword="null"/>: no deadline. The kill is an ordinary one — recorded in the history,
+    /// logged, counted, refused if <see cref="ForbidKill"/> is set — made by a timer of the list's
+    /// <see cref="ProcessListOptions.TimeProvider"/> at the deadline itself. <see cref="TrackedTask.SetDeadline"/>
+    /// moves or removes it while the task runs.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan? Deadline
+    {
+        get => _deadline;
+        init => _deadline = Positive(value);
+    }
+
+    private static TimeSpan? Positive(TimeSpan? value)
+    {
+        if (value is { } span)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(span, TimeSpan.Zero, nameof(value));
+        }
+
+        return value;
     }
 }

@@ -29,4 +29,16 @@ public sealed record TaskSnapshot
 
     /// <summary>Gets the W3C trace id of the activity that was current when the task started, if any.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>Gets a value indicating whether the task ran past its <see cref="TaskOptions.SlowAfter"/> threshold (true for hung tasks too).</summary>
+    public bool IsSlow { get; init; }
+
+    /// <summary>Gets a value indicating whether the task ran past its <see cref="TaskOptions.HungAfter"/> threshold.</summary>
+    public bool IsHung { get; init; }
+
+    /// <summary>Gets the task's latest progress report, if it made one.</summary>
+    public TaskProgress? Progress { get; init; }
+
+    /// <summary>Gets when the task will be killed for exceeding its deadline, if it has one.</summary>
+    public DateTimeOffset? Deadline { get; init; }
 }

@@ -116,7 +116,7 @@ public sealed partial class TrackedTask
 
                 record.Result = result;
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
-                _history.Append(ticks, record.Description, _historyLimit, record);
+                _history.Append(ticks, record.Description, _options.HistoryLimit, record);
             }
         }
         finally

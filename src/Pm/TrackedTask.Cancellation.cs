@@ -113,7 +113,7 @@ public sealed partial class TrackedTask
             }
 
             var cancel = _cancel ??= new CancelState();
-            _statusTicks = _history.Append(ticks, entry, _historyLimit);
+            _statusTicks = _history.Append(ticks, entry, _options.HistoryLimit);
             _status = entry;
             if ((flags & TaskFlags.KillRequested) == 0)
             {
@@ -159,6 +159,7 @@ public sealed partial class TrackedTask
             _list.Publish(TaskEventKind.KillRequested, Id, ticks, request.Message);
         }
 
+        _list.OnKillRequested(this, request, ticks, request.Abort);
         return KillResult.Requested;
     }
 

@@ -19,6 +19,8 @@ public sealed partial class TrackedTask
         var statusTicks = _statusTicks;
         var inFlight = InFlightUnderGate();
         var attributes = _attributes;
+        var progress = ProgressUnderGate();
+        var deadline = _cancel?.DeadlineTicks ?? 0;
         SpinGate.Exit(ref _gate);
 
         if (inFlight.Count > 0)
@@ -37,6 +39,10 @@ public sealed partial class TrackedTask
             IsKillRequested = (flags & TaskFlags.KillRequested) != 0,
             ForbidKill = (flags & TaskFlags.ForbidKill) != 0,
             TraceId = TraceIdText,
+            IsSlow = (flags & TaskFlags.Slow) != 0,
+            IsHung = (flags & TaskFlags.Hung) != 0,
+            Progress = progress,
+            Deadline = deadline == 0 ? null : ToTime(deadline),
         };
     }
 
@@ -54,7 +60,7 @@ public sealed partial class TrackedTask
             flags = (TaskFlags)_flags;
             entries = new HistoryEntry[1 + _history.Count];
             entries[0] = new HistoryEntry(ToTime(_startTicks), "init");
-            _history.CopyTo(entries.AsSpan(1), _historyLimit);
+            _history.CopyTo(entries.AsSpan(1), _options.HistoryLimit);
             dropped = _history.Dropped;
             attributes = _attributes;
             request = _cancel?.Request;

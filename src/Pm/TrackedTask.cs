@@ -30,8 +30,8 @@ public sealed partial class TrackedTask : IDisposable
 
     private readonly ProcessList _list;
     private readonly long _startTicks;
-    private readonly int _historyLimit;
     private readonly ActivityTraceId _traceId;
+    private readonly TaskOptions _options;
     private KeyValuePair<string, object?>[]? _attributes;
     private HistoryRing _history;
     private CancelState? _cancel;
@@ -50,7 +50,7 @@ public sealed partial class TrackedTask : IDisposable
         _statusTicks = startTicks;
         _attributes = attributes;
         _startTicks = startTicks;
-        _historyLimit = options.HistoryLimit;
+        _options = options;
         if (activity is not null)
         {
             _traceId = activity.TraceId;
@@ -96,6 +96,23 @@ public sealed partial class TrackedTask : IDisposable
     /// <summary>Gets the list the task belongs to.</summary>
     internal ProcessList List => _list;
 
+    /// <summary>Gets the options the task started with.</summary>
+    internal TaskOptions Options => _options;
+
+    internal bool ForbidsKill => (Flags & TaskFlags.ForbidKill) != 0;
+
+    /// <summary>Gets the task's main attributes as text, for log lines.</summary>
+    internal string Summary
+    {
+        get
+        {
+            SpinGate.Enter(ref _gate);
+            var attributes = _attributes;
+            SpinGate.Exit(ref _gate);
+            return PmLog.Summary(attributes);
+        }
+    }
+
     internal bool SuppressesKillException => (Flags & TaskFlags.SuppressKillException) != 0;
 
     private TaskFlags Flags => (TaskFlags)Volatile.Read(ref _flags);
@@ -123,7 +140,7 @@ public sealed partial class TrackedTask : IDisposable
             flags = (TaskFlags)_flags;
             if ((flags & TaskFlags.Finished) == 0)
             {
-                _statusTicks = _history.Append(ticks, status, _historyLimit);
+                _statusTicks = _history.Append(ticks, status, _options.HistoryLimit);
                 _status = status;
             }
         }
@@ -299,7 +316,7 @@ public sealed partial class TrackedTask : IDisposable
                 TaskOutcome.Killed => KilledText(_cancel?.Request?.Message),
                 _ => "aborted",
             };
-            endTicks = _history.Append(ticks, finalEntry, _historyLimit);
+            endTicks = _history.Append(ticks, finalEntry, _options.HistoryLimit);
             _flags = (int)(flags | TaskFlags.Finished | outcome switch
             {
                 TaskOutcome.Killed => TaskFlags.Killed,
@@ -320,6 +337,7 @@ public sealed partial class TrackedTask : IDisposable
         }
 
         LeaveCurrent();
+        StopDeadline();
         var link = cancel?.Link ?? default;
 
         link.Unregister();

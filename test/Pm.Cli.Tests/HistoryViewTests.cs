@@ -77,4 +77,24 @@ public sealed class HistoryViewTests
         HasRow(output, "http", "(unknown)", "1", "0.250s", "0.250s");
         Assert.Contains("still in flight", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Write_Progress_ShownOverTime_WithoutCuttingTheOwnStatusOrCountingAsCalls()
+    {
+        HistoryDetail[] entries =
+        [
+            new(T0, "init"),
+            new(T0.AddSeconds(1), "importing"),
+            new(T0.AddSeconds(1), "progress 0 of 1,000 rows (0%)") { Kind = "progress" },
+            new(T0.AddSeconds(5), "progress 400 of 1,000 rows (40%)") { Kind = "progress" },
+            new(T0.AddSeconds(11), "progress 1,000 of 1,000 rows (100%)") { Kind = "progress" },
+            new(T0.AddSeconds(12), "ended"),
+        ];
+        var output = Render(new HistoryResponse(entries, T0.AddSeconds(20)) { Outcome = "ended", EndTime = T0.AddSeconds(12) });
+
+        Assert.Contains("progress over time", output, StringComparison.Ordinal);
+        HasRow(output, "2026-11-23", "08:00:05.000", "5.000s", "progress", "400", "of", "1,000", "rows", "(40%)");
+        HasRow(output, "importing", "11.0s", "92", "%");
+        Assert.DoesNotContain("time per kind", output, StringComparison.Ordinal);
+    }
 }

@@ -19,6 +19,30 @@ public sealed class WireRecordsTests
     }
 
     [Fact]
+    public void ProcDetail_AlertProgressAndDeadline_RoundTripAsExtensionFields_ThatGoClientsCanIgnore()
+    {
+        var time = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+        var proc = new ProcDetail("import", null, time, time, "loading")
+        {
+            Alert = "slow",
+            Progress = new ProcProgress(250, 1000, "rows", 30.5),
+            Deadline = time.AddMinutes(5),
+        };
+
+        var json = JsonSerializer.Serialize(proc, PmJsonContext.Default.ProcDetail);
+
+        Assert.Equal(
+            """{"id":"import","procTime":"2026-11-23T08:00:00Z","statusTime":"2026-11-23T08:00:00Z","status":"loading","alert":"slow","progress":{"done":250,"total":1000,"unit":"rows","remaining":30.5},"deadline":"2026-11-23T08:05:00Z"}""",
+            json);
+        Assert.Equal(proc, JsonSerializer.Deserialize(json, PmJsonContext.Default.ProcDetail));
+
+        var counting = new ProcDetail("count", null, time, time, "counting") { Progress = new ProcProgress(7) };
+        var countingJson = JsonSerializer.Serialize(counting, PmJsonContext.Default.ProcDetail);
+        Assert.Contains("\"progress\":{\"done\":7}", countingJson, StringComparison.Ordinal);
+        Assert.Equal(counting, JsonSerializer.Deserialize(countingJson, PmJsonContext.Default.ProcDetail));
+    }
+
+    [Fact]
     public void ProcFrame_RoundTrips_WithItsDocumentedNames()
     {
         var time = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);

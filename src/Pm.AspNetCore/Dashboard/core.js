@@ -10,7 +10,7 @@ const pageSize = 100;
 // dirty: the tasks, filter, sort or page changed, so the order is recomputed; ticked: only ages and marks are redrawn.
 const state = { procs: new Map(), attrNames: new Map(), order: [], finished: [], skew: 0, sort: { key: "age", desc: true },
                 filter: "", page: 0, selected: null, history: null, readOnly: false, live: false, dirty: true, ticked: false,
-                counts: [], countsSince: 0, endpoints: new Map(), hostFilter: "" };
+                counts: [], countsSince: 0, withProgress: 0, endpoints: new Map(), hostFilter: "" };
 const $ = id => document.getElementById(id);
 const token = () => sessionStorage.getItem("pm.token");
 
@@ -70,6 +70,7 @@ function setSnapshot(snapshot) {
   state.skew = parseTime(snapshot.serverTime) - Date.now();
   state.procs = new Map();
   state.attrNames = new Map();
+  state.withProgress = 0;
   for (const p of snapshot.procs || []) putProc(p);
   state.counts = [];
   state.countsSince = Date.now();
@@ -83,12 +84,14 @@ function putProc(proc) {
   proc.changed = parseTime(proc.statusTime) + (proc.offset || 0);
   removeProc(proc.uid);
   state.procs.set(proc.uid, proc);
+  if (proc.progress) state.withProgress++;
   for (const name in proc.attrs || {}) state.attrNames.set(name, (state.attrNames.get(name) || 0) + 1);
 }
 function removeProc(key) {
   const old = state.procs.get(key);
   if (!old) return;
   state.procs.delete(key);
+  if (old.progress) state.withProgress--;
   for (const name in old.attrs || {}) {
     const left = state.attrNames.get(name) - 1;
     if (left) state.attrNames.set(name, left); else state.attrNames.delete(name);

@@ -63,6 +63,13 @@ function renderDetail(id, problem) {
   add("started", new Date(parseTime(h.history[0].ts)).toLocaleString());
   add("duration", duration(end - parseTime(h.history[0].ts)) + (running ? " so far" : ""));
   if (h.timeToHonour !== undefined) add("stopped after kill", duration(h.timeToHonour * 1000));
+  const listed = running ? state.procs.get(id) : null;
+  if (listed) {
+    add("alert", listed.alert === "hung" ? "hung: past the hung threshold" : listed.alert === "slow" ? "slow: past the slow threshold" : "");
+    if (listed.progress) add("progress", progressText(listed.progress) + (listed.progress.total !== undefined && listed.progress.total !== null
+      ? ` (${listed.progress.done.toLocaleString("en-US")} of ${listed.progress.total.toLocaleString("en-US")}${listed.progress.unit ? " " + listed.progress.unit : ""})` : ""));
+    if (listed.deadline) add("deadline", new Date(parseTime(listed.deadline) + (listed.offset || 0)).toLocaleString());
+  }
   add("trace id", h.traceId);
   for (const [k, v] of Object.entries(h.attrs || {})) add(k, text(v));
   if (h.droppedEntries) add("dropped entries", String(h.droppedEntries));

@@ -15,6 +15,7 @@ function setFleet(body) {
   const before = state.procs;
   state.procs = new Map();
   state.attrNames = new Map();
+  state.withProgress = 0;
   state.endpoints = new Map();
   for (const endpoint of body.endpoints || []) {
     state.endpoints.set(endpoint.name, endpoint);

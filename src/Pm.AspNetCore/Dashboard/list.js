@@ -8,6 +8,8 @@ function matches(proc) {
   if (!filter) return true;
   if (proc.id.toLowerCase().includes(filter) || proc.status.toLowerCase().includes(filter)) return true;
   if (fleet && proc.host.toLowerCase().includes(filter)) return true;
+  // "slow" finds the slow and the hung tasks, "hung" the hung ones.
+  if (proc.alert && (proc.alert === filter || filter === "slow")) return true;
   return Object.entries(proc.attrs || {}).some(([k, v]) => (k + "=" + text(v)).toLowerCase().includes(filter));
 }
 // Ages grow alike for every task, so ordering by age is ordering by start time: the order holds while the clock ticks.
@@ -18,6 +20,7 @@ function sortKey(proc, key) {
     case "id": return proc.id;
     case "host": return proc.host;
     case "status": return proc.status;
+    case "progress": return proc.progress ? progressFraction(proc.progress) ?? -1 : -2;
     default: return text((proc.attrs || {})[key]);
   }
 }
@@ -55,13 +58,28 @@ function renderHead(columns) {
   return head;
 }
 
+function progressFraction(progress) {
+  if (progress.total === undefined || progress.total === null) return null;
+  return progress.total > 0 ? Math.min(1, progress.done / progress.total) : 1;
+}
+// "25% · 30.0s left", or "250 rows" without a total.
+function progressText(progress) {
+  if (!progress) return "";
+  const fraction = progressFraction(progress);
+  if (fraction === null) return progress.done.toLocaleString("en-US") + (progress.unit ? " " + progress.unit : "");
+  const left = progress.remaining > 0 ? " · " + duration(progress.remaining * 1000) + " left" : "";
+  return Math.floor(fraction * 100) + "%" + left;
+}
+
 // Rows are kept per task and updated in place, so a redraw keeps the focused row (and the scroll position).
 // In a fleet, the host comes first; a host that is down keeps its tasks as last seen, marked stale.
-function renderRow(tr, proc, names, columns, at) {
+function renderRow(tr, proc, names, columns, at, withProgress) {
   const lead = fleet ? 1 : 0;
   if (tr.dataset.columns !== columns) {
-    tr.replaceChildren(...(fleet ? [cell("td", "", "host")] : []), cell("td", ""), cell("td", "", "num"), cell("td", "", "num"), cell("td", "", "status"),
-                       ...names.map(() => cell("td", "")));
+    const fixed = [cell("td", ""), cell("td", "", "num age"), cell("td", "", "num"), cell("td", "", "status")];
+    if (fleet) fixed.unshift(cell("td", "", "host"));
+    if (withProgress) fixed.push(cell("td", "", "progress"));
+    tr.replaceChildren(...fixed, ...names.map(() => cell("td", "")));
     tr.dataset.columns = columns;
     tr.proc = null;
   }
@@ -71,8 +89,17 @@ function renderRow(tr, proc, names, columns, at) {
     if (fleet) setText(cells[0], proc.host);
     setText(cells[lead], proc.id);
     setText(cells[lead + 3], proc.status);
-    names.forEach((n, i) => setText(cells[lead + 4 + i], text((proc.attrs || {})[n])));
+    const first = lead + (withProgress ? 5 : 4);
+    if (withProgress) {
+      const progress = cells[lead + 4];
+      setText(progress, progressText(proc.progress));
+      const fraction = proc.progress ? progressFraction(proc.progress) : null;
+      progress.style.setProperty("--done", fraction === null ? "0%" : (fraction * 100).toFixed(1) + "%");
+    }
+    names.forEach((n, i) => setText(cells[first + i], text((proc.attrs || {})[n])));
     tr.classList.toggle("cancelling", !!proc.cancelling);
+    tr.classList.toggle("alert-slow", proc.alert === "slow");
+    tr.classList.toggle("alert-hung", proc.alert === "hung");
     tr.classList.toggle("stale", !!proc.stale);
     tr.title = proc.stale ? `${proc.host} is ${state.endpoints.get(proc.host)?.state}: this is the task as last seen` : "";
   }
@@ -88,7 +115,8 @@ function renderRunning() {
   if (state.dirty) { state.dirty = false; state.order = order(); }
   const rows = state.order;
   const names = [...state.attrNames.keys()].sort();
-  const columns = renderHead([...(fleet ? ["host"] : []), "id", "age", "in status", "status", ...names]);
+  const withProgress = state.withProgress > 0;
+  const columns = renderHead([...(fleet ? ["host"] : []), "id", "age", "in status", "status", ...(withProgress ? ["progress"] : []), ...names]);
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   state.page = Math.min(state.page, pages - 1);
   const visible = rows.slice(state.page * pageSize, (state.page + 1) * pageSize);
@@ -110,7 +138,7 @@ function renderRunning() {
       tr.dataset.id = proc.id;
       if (fleet) tr.dataset.host = proc.host;
     }
-    renderRow(tr, proc, names, columns, at);
+    renderRow(tr, proc, names, columns, at, withProgress);
     if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] || null);
   });
   // Moving or removing a row drops its focus: give it back to the same task, or to the row now in its place.

@@ -17,6 +17,8 @@ function rollUp(h, end) {
   const rows = [], spent = new Map(), kinds = new Map(), targets = new Map();
   entries.forEach((entry, i) => {
     const at = parseTime(entry.ts);
+    // A progress report is a point in time: in the timeline, but neither a call nor a status change.
+    if (entry.kind === "progress") { rows.push({ entry, start: at, ms: null }); return; }
     if (entry.kind) {
       const ms = callMs(entry.duration);
       rows.push({ entry, start: at - ms, ms });
@@ -96,6 +98,7 @@ function timelineItem(row) {
   const e = row.entry;
   const time = new Date(row.start).toLocaleTimeString();
   if (!e.kind) return cell("li", `${time}  ${e.status}` + (e.remoteAddr ? `  (from ${e.remoteAddr}${e.user ? ", " + e.user : ""})` : ""));
+  if (e.kind === "progress") return cell("li", `${time}  ${e.status}`, "muted");
   const li = cell("li", "", "call");
   li.append(time + "  ", kindBadge(e.kind), e.status);
   if (e.target) li.append(cell("span", e.target, "target"));

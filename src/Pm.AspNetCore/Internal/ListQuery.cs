@@ -11,13 +11,14 @@ internal sealed class ListQuery
     private readonly List<KeyValuePair<string, string>> _attributes = [];
     private string? _status;
     private TimeSpan? _minAge;
+    private string? _alert;
     private bool _descending;
 
     public string? Sort { get; private set; }
 
     public int? Limit { get; private set; }
 
-    public bool Filters => _attributes.Count > 0 || _status is not null || _minAge is not null;
+    public bool Filters => _attributes.Count > 0 || _status is not null || _minAge is not null || _alert is not null;
 
     public static bool TryParse(IQueryCollection query, out ListQuery result, out string error)
     {
@@ -43,6 +44,16 @@ internal sealed class ListQuery
                 }
 
                 result._minAge = age;
+            }
+            else if (key == "alert")
+            {
+                if (value is not ("slow" or "hung"))
+                {
+                    error = "alert must be slow (slow and hung tasks) or hung";
+                    return false;
+                }
+
+                result._alert = value;
             }
             else if (key == "sort")
             {
@@ -95,6 +106,11 @@ internal sealed class ListQuery
         }
 
         if (_minAge is { } age && now - task.StartTime < age)
+        {
+            return false;
+        }
+
+        if (_alert is not null && !(_alert == "hung" ? task.IsHung : task.IsSlow))
         {
             return false;
         }

@@ -11,7 +11,15 @@ internal static class WireMapping
         {
             ForbidCancel = snapshot.ForbidKill,
             TraceId = snapshot.TraceId,
+            Alert = AlertText(snapshot),
+            Progress = ToWire(snapshot.Progress),
+            Deadline = snapshot.Deadline,
         };
+
+    public static string? AlertText(TaskSnapshot snapshot) => snapshot.IsHung ? "hung" : snapshot.IsSlow ? "slow" : null;
+
+    public static ProcProgress? ToWire(TaskProgress? progress) =>
+        progress is { } p ? new ProcProgress(p.Done, p.Total, p.Unit, p.Remaining?.TotalSeconds) : null;
 
     public static HistoryResponse ToWire(TaskHistory history, DateTimeOffset serverTime)
     {
@@ -53,5 +61,6 @@ internal static class WireMapping
 
     /// <summary>Writes a running task in the wire form of a <see cref="ProcDetail"/>, straight from its snapshot.</summary>
     public static void WriteProc(Utf8JsonWriter writer, TaskSnapshot task) =>
-        ProcDetailConverter.WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsKillRequested, task.ForbidKill, task.TraceId, PmJsonContext.Default.Options);
+        ProcDetailConverter.WriteProc(writer, task.Id, task.Attributes, task.StartTime, task.StatusTime, task.Status, task.IsKillRequested, task.ForbidKill, task.TraceId, PmJsonContext.Default.Options,
+            AlertText(task), ToWire(task.Progress), task.Deadline);
 }

@@ -8,6 +8,9 @@ namespace Pm.Internal;
 /// </remarks>
 internal sealed class CallRecord(string kind, string? target, string description, long startTicks, Action<object?>? onKill, object? state)
 {
+    /// <summary>Marks a history entry as a progress report rather than a status or a call's end.</summary>
+    public static readonly CallRecord Progress = new("progress", null, string.Empty, 0, null, null);
+
     public readonly string Kind = kind;
     public readonly string? Target = target;
     public readonly string Description = description;

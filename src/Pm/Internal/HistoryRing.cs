@@ -82,8 +82,20 @@ internal struct HistoryRing
             var e = entries[(_head + i) % entries.Length];
             var time = new DateTimeOffset(e.Ticks, TimeSpan.Zero);
             destination[i] = e.Call is { } call
-                ? new HistoryEntry(time, call.Text) { Kind = call.Kind, Target = call.Target, Duration = TimeSpan.FromTicks(call.DurationTicks) }
+                ? ReferenceEquals(call, CallRecord.Progress) ? new HistoryEntry(time, e.Status) { Kind = call.Kind }
+                : new HistoryEntry(time, call.Text) { Kind = call.Kind, Target = call.Target, Duration = TimeSpan.FromTicks(call.DurationTicks) }
                 : new HistoryEntry(time, e.Status);
+        }
+    }
+
+    /// <summary>Copies the entries as kept, oldest first, into <paramref name="destination"/>.</summary>
+    [UnscopedRef]
+    public void CopyTo(Span<StatusEntry> destination, int limit)
+    {
+        var entries = Buffer(limit);
+        for (var i = 0; i < _count; i++)
+        {
+            destination[i] = entries[(_head + i) % entries.Length];
         }
     }
 

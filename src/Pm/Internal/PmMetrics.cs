@@ -22,6 +22,9 @@ internal sealed class PmMetrics : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _timeToHonour;
     private readonly Counter<long> _killRequests;
+    private readonly Counter<long> _slow;
+    private readonly Counter<long> _hung;
+    private readonly Counter<long> _deadlineExceeded;
 
     public PmMetrics(IMeterFactory? factory, Func<long> running)
     {
@@ -33,6 +36,9 @@ internal sealed class PmMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("pm.task.duration", "s", "Duration of finished tasks, by outcome.");
         _timeToHonour = _meter.CreateHistogram<double>("pm.task.kill.time_to_honour", "s", "Time from the kill request to the end of killed tasks.");
         _killRequests = _meter.CreateCounter<long>("pm.kill.requests", "{request}", "Number of kill requests, by result.");
+        _slow = _meter.CreateCounter<long>("pm.tasks.slow", "{task}", "Number of tasks that ran past their slow threshold.");
+        _hung = _meter.CreateCounter<long>("pm.tasks.hung", "{task}", "Number of tasks that ran past their hung threshold.");
+        _deadlineExceeded = _meter.CreateCounter<long>("pm.tasks.deadline_exceeded", "{task}", "Number of tasks killed for running past their deadline.");
     }
 
     public void Started()
@@ -60,6 +66,10 @@ internal sealed class PmMetrics : IDisposable
         KillResult.NotFound => KillNotFound,
         _ => KillForbidden,
     });
+
+    public void Overdue(bool hung) => (hung ? _hung : _slow).Add(1);
+
+    public void DeadlineExceeded() => _deadlineExceeded.Add(1);
 
     private void Record(TaskOutcome outcome, long durationTicks)
     {

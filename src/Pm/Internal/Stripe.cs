@@ -146,6 +146,30 @@ internal sealed class Stripe
         }
     }
 
+    /// <summary>Adds the tasks the watchdog has something to report about to <paramref name="destination"/>.</summary>
+    public void CollectOverdue(long nowTicks, List<TrackedTask> destination)
+    {
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            var buckets = _buckets;
+            for (var i = Padding; i < buckets.Length - Padding; i++)
+            {
+                for (var task = buckets[i]; task is not null; task = task.NextInStripe)
+                {
+                    if (task.IsOverdue(nowTicks))
+                    {
+                        destination.Add(task);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+    }
+
     // The low bits chose the stripe; the bucket takes the others, so a stripe's tasks spread over all its buckets.
     private static int BucketBits(int hash) => (int)BitOperations.RotateRight((uint)hash, 8);
 

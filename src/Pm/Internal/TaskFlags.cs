@@ -12,4 +12,6 @@ internal enum TaskFlags
     Killed = 16,
     Aborted = 32,
     AbortRequested = 64,
+    Slow = 128,
+    Hung = 256,
 }
