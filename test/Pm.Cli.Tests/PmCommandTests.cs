@@ -71,7 +71,7 @@ public sealed class PmCommandTests : IAsyncLifetime
 
         Assert.Equal(0, code);
         Assert.Contains("from-env", stdout, StringComparison.Ordinal);
-        Assert.Equal(1, noneCode);
+        Assert.Equal(5, noneCode);
         Assert.Contains("PM_ENDPOINTS", noneError, StringComparison.Ordinal);
     }
 
