@@ -9,8 +9,8 @@ namespace Pm.Benchmarks;
 
 /// <summary>
 /// The <c>pm</c> tool's fleet fetcher against a simulated fleet on loopback: one child process, one Kestrel listening
-/// on N loopback ports, each serving a <c>/procs/</c> of 100 running tasks. Measures one refresh of every endpoint,
-/// then this process's CPU and memory while <c>pm top</c>'s monitor polls every endpoint every second.
+/// on N loopback ports, each serving a <c>/procs/</c> of 100 running tasks. Measures this process's CPU and memory
+/// while <c>pm top</c>'s monitor polls every endpoint every second, then the time one refresh of every endpoint takes.
 /// </summary>
 internal static class FleetLoad
 {
@@ -28,24 +28,6 @@ internal static class FleetLoad
             var endpoints = ports.Select(p => Pm.Cli.Endpoint.Parse("127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture))).ToList();
             using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(5));
 
-            // One refresh: every endpoint asked at once, until the last answer; the first rounds open the connections.
-            var latencies = new List<double>();
-            for (var round = 0; round < 13; round++)
-            {
-                var clock = Stopwatch.StartNew();
-                var states = await fleet.FetchAllAsync(endpoints, CancellationToken.None);
-                if (states.FirstOrDefault(s => s.Error is not null) is { } failed)
-                {
-                    throw new InvalidOperationException($"{failed.Endpoint.Name}: {failed.Error}");
-                }
-
-                if (round >= 3)
-                {
-                    latencies.Add(clock.Elapsed.TotalMilliseconds);
-                }
-            }
-
-            latencies.Sort();
             await using var monitor = new FleetMonitor(fleet, TimeSpan.FromSeconds(1));
             monitor.SetEndpoints(endpoints);
             await Task.Delay(TimeSpan.FromSeconds(3));   // every loop started and answered once
@@ -67,8 +49,29 @@ internal static class FleetLoad
             var fleetCpu = (server.TotalProcessorTime - before.Fleet).TotalSeconds / seconds;
             var heap = GC.GetTotalMemory(false);
             var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            var (resident, peak) = (self.WorkingSet64, self.PeakWorkingSet64);
+            await monitor.DisposeAsync();
+
+            // Then one refresh at a time: every endpoint asked at once, until the last answer.
+            var latencies = new List<double>();
+            for (var round = 0; round < 23; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                var states = await fleet.FetchAllAsync(endpoints, CancellationToken.None);
+                if (states.FirstOrDefault(s => s.Error is not null) is { } failed)
+                {
+                    throw new InvalidOperationException($"{failed.Endpoint.Name}: {failed.Error}");
+                }
+
+                if (round >= 3)
+                {
+                    latencies.Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            latencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{size,9} {Ms(latencies[latencies.Count / 2]),12} {Ms(latencies[(int)(latencies.Count * 0.9)]),8} {Ms(latencies[^1]),8} {polls / seconds,8:0} {cpu,10:P1} {fleetCpu,11:P1} {Mb(heap),8} {Mb(committed),9} {Mb(self.WorkingSet64),9} {Mb(self.PeakWorkingSet64),8}"));
+                $"{size,9} {Ms(latencies[latencies.Count / 2]),12} {Ms(latencies[(int)(latencies.Count * 0.9)]),8} {Ms(latencies[^1]),8} {polls / seconds,8:0} {cpu,10:P1} {fleetCpu,11:P1} {Mb(heap),8} {Mb(committed),9} {Mb(resident),9} {Mb(peak),8}"));
             server.Kill();
             await server.WaitForExitAsync();
         }

@@ -16,6 +16,9 @@ internal sealed class Fleet : IDisposable
     /// <summary>The default number of calls in flight at once, across all endpoints.</summary>
     public const int DefaultConcurrency = 64;
 
+    /// <summary>The largest answer read from one server: 64 MiB, some 300,000 tasks.</summary>
+    public const int MaxListingBytes = 64 * 1024 * 1024;
+
     private readonly SocketsHttpHandler _handler;
     private readonly ConcurrentDictionary<Uri, (HttpClient Http, PmClient Client)> _clients = new();
     private readonly SemaphoreSlim _gate;
@@ -46,7 +49,8 @@ internal sealed class Fleet : IDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         return _clients.GetOrAdd(endpoint.Address, address =>
         {
-            var http = new HttpClient(_handler, disposeHandler: false) { BaseAddress = address, Timeout = Timeout };
+            // A listing larger than this is refused rather than held: memory stays bounded whatever a server sends.
+            var http = new HttpClient(_handler, disposeHandler: false) { BaseAddress = address, Timeout = Timeout, MaxResponseContentBufferSize = MaxListingBytes };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("pm-dotnet-cli");
             return (http, new PmClient(http, new PmClientOptions { AccessToken = _token }));
         }).Client;

@@ -16,6 +16,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
     private List<Member> _order = [];
     private long _refreshTicks = refresh.Ticks;
     private volatile bool _paused;
+    private bool _disposed;
 
     /// <summary>Gets or sets the delay between an endpoint's answer and its next poll.</summary>
     public TimeSpan Refresh
@@ -39,6 +40,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
         var left = new List<Endpoint>();
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var order = new List<Member>(endpoints.Count);
             var keep = new HashSet<Uri>();
             foreach (var endpoint in endpoints)
@@ -93,6 +95,12 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
         Task[] loops;
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             loops = [.. _members.Values.Select(m => m.Loop!)];
             _members.Clear();
             _order = [];

@@ -32,7 +32,8 @@ public sealed class TopDiscoveryTests
 
         // Removed from DNS, it disappears at the next resolution; the others stay up.
         await dns.SetHostsAsync([fleet.HostsLine(0, "pool.fleet.test"), fleet.HostsLine(2, "pool.fleet.test")]);
-        var left = await tmux.WaitForAsync(screen => !screen.Contains(fleet.Endpoint(1), StringComparison.Ordinal) && screen.Contains("2 tasks on 2 endpoints", StringComparison.Ordinal));
+        var left = await tmux.WaitForAsync(screen => !screen.Contains($"{fleet.Endpoint(1)}:", StringComparison.Ordinal) && screen.Contains("2 tasks on 2 endpoints", StringComparison.Ordinal));
+        Assert.Contains($"-{fleet.Endpoint(1)}", left, StringComparison.Ordinal);
         Assert.Contains($"{fleet.Endpoint(0)}: up", left, StringComparison.Ordinal);
         Assert.Contains($"{fleet.Endpoint(2)}: up", left, StringComparison.Ordinal);
 
