@@ -36,7 +36,8 @@ internal sealed class DnsResolver
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
-        if (IPAddress.TryParse(trimmed, out var address))
+        // IPAddress.TryParse accepts "[::1]:5353" and drops the port: a bracketed address goes to IPEndPoint.
+        if (!trimmed.StartsWith('[') && IPAddress.TryParse(trimmed, out var address))
         {
             return new IPEndPoint(address, 53);
         }

@@ -74,20 +74,14 @@ internal sealed class Fleet : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<EndpointState> FetchAsync(Endpoint endpoint, CancellationToken cancellationToken)
     {
-        var client = ClientFor(endpoint);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await client.GetTasksAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, c => c.GetTasksAsync(cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             return new EndpointState(endpoint, response, null, Stopwatch.GetTimestamp());
         }
         catch (PmClientException ex)
         {
             return new EndpointState(endpoint, null, ex.Message, Stopwatch.GetTimestamp());
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Pm.AspNetCore;
 
@@ -37,15 +35,6 @@ public sealed class BulkKillTests : IAsyncLifetime
         {
             list.Dispose();
         }
-    }
-
-    private static string ClosedEndpoint()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"127.0.0.1:{port}";
     }
 
     [Fact]
@@ -100,7 +89,7 @@ public sealed class BulkKillTests : IAsyncLifetime
     public async Task Kill_OneEndpointDown_KillsTheRestAndExits6()
     {
         using var task = _lists[0].Start("export-1");
-        var down = ClosedEndpoint();
+        var down = PmCommandTests.ClosedEndpoint();
 
         var (code, stdout, stderr) = await PmProcess.RunAsync(["kill", "-e", $"{Endpoints},{down}", "--filter", "export", "--yes"]);
 

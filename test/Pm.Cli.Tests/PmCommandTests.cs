@@ -21,7 +21,8 @@ public sealed class PmCommandTests : IAsyncLifetime
         _list.Dispose();
     }
 
-    private static string ClosedEndpoint()
+    /// <summary>A loopback endpoint where nothing listens.</summary>
+    internal static string ClosedEndpoint()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
