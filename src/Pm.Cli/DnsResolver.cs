@@ -13,26 +13,25 @@ namespace Pm.Cli;
 internal sealed class DnsResolver
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
-    private readonly IPEndPoint? _server;
-    private readonly Lazy<LookupClient> _client;
+    private readonly EndPoint? _server;
+    private readonly Lock _lock = new();
+    private Task<LookupClient>? _client;
 
-    public DnsResolver(IPEndPoint? server = null)
+    /// <summary>Initializes a new instance of the <see cref="DnsResolver"/> class.</summary>
+    /// <param name="server">The DNS server to ask, as an address or a name (looked up once, by the system); <see langword="null"/> for the system's resolver.</param>
+    public DnsResolver(EndPoint? server = null)
     {
-        _server = server;
-        _client = new Lazy<LookupClient>(() =>
+        if (server is not (null or IPEndPoint or DnsEndPoint))
         {
-            var options = server is null ? new LookupClientOptions() : new LookupClientOptions(new NameServer(server));
-            options.UseCache = false;
-            options.Timeout = QueryTimeout;
-            options.Retries = 1;
-            options.ThrowDnsErrors = false;
-            return new LookupClient(options);
-        });
+            throw new ArgumentException("The server is an IPEndPoint or a DnsEndPoint.", nameof(server));
+        }
+
+        _server = server;
     }
 
-    /// <summary>Parses <c>--dns-server</c>: an IP address, with an optional port (53 by default), such as <c>127.0.0.1:5353</c> or <c>[::1]:53</c>.</summary>
-    /// <exception cref="FormatException">The text is not an address with an optional port.</exception>
-    public static IPEndPoint ParseServer(string text)
+    /// <summary>Parses <c>--dns-server</c>: an IP address or a host name, with an optional port (53 by default), such as <c>127.0.0.1:5353</c>, <c>[::1]:53</c> or <c>ns1.example</c>.</summary>
+    /// <exception cref="FormatException">The text is not an address or a name with an optional port.</exception>
+    public static EndPoint ParseServer(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var trimmed = text.Trim();
@@ -52,7 +51,16 @@ internal sealed class DnsResolver
             return endpoint;
         }
 
-        throw new FormatException($"--dns-server '{text}' is not an IP address with an optional port, such as 127.0.0.1:5353.");
+        var colon = trimmed.LastIndexOf(':');
+        var host = colon < 0 ? trimmed : trimmed[..colon];
+        var port = 53;
+        if ((colon < 0 || int.TryParse(trimmed[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out port)) && port is > 0 and <= 65535
+            && Uri.CheckHostName(host) == UriHostNameType.Dns)
+        {
+            return new DnsEndPoint(host, port);
+        }
+
+        throw new FormatException($"--dns-server '{text}' is not an address or a host name with an optional port, such as 127.0.0.1:5353.");
     }
 
     /// <summary>Looks up every A and AAAA record of <paramref name="host"/>; an IP address is returned as it is.</summary>
@@ -116,10 +124,11 @@ internal sealed class DnsResolver
 
     private async Task<IDnsQueryResponse> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {
+        var client = await ClientAsync().ConfigureAwait(false);
         IDnsQueryResponse response;
         try
         {
-            response = await _client.Value.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            response = await client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
         }
         catch (DnsResponseException ex)
         {
@@ -134,5 +143,58 @@ internal sealed class DnsResolver
         return response;
     }
 
-    private string Via() => _server is null ? string.Empty : " at " + _server.ToString();
+    /// <summary>The client, made on first use; a server's name that failed to resolve is tried again next time.</summary>
+    private Task<LookupClient> ClientAsync()
+    {
+        lock (_lock)
+        {
+            if (_client is null || _client.IsFaulted || _client.IsCanceled)
+            {
+                _client = CreateClientAsync();
+            }
+
+            return _client;
+        }
+    }
+
+    private async Task<LookupClient> CreateClientAsync()
+    {
+        LookupClientOptions options;
+        switch (_server)
+        {
+            case IPEndPoint address:
+                options = new LookupClientOptions(new NameServer(address));
+                break;
+            case DnsEndPoint named:
+                IPAddress[] addresses;
+                try
+                {
+                    addresses = await Dns.GetHostAddressesAsync(named.Host).ConfigureAwait(false);
+                }
+                catch (SocketException ex)
+                {
+                    throw new DiscoveryException($"the DNS server {named.Host} cannot be found: {ex.Message}", ex);
+                }
+
+                // IPv4 first: a server named "localhost" often listens on 127.0.0.1 only.
+                options = new LookupClientOptions([.. addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetworkV6).Select(a => new NameServer(a, named.Port))]);
+                break;
+            default:
+                options = new LookupClientOptions();
+                break;
+        }
+
+        options.UseCache = false;
+        options.Timeout = QueryTimeout;
+        options.Retries = 1;
+        options.ThrowDnsErrors = false;
+        return new LookupClient(options);
+    }
+
+    private string Via() => _server switch
+    {
+        DnsEndPoint named => $" at {named.Host}:{named.Port}",
+        { } address => " at " + address,
+        null => string.Empty,
+    };
 }

@@ -24,7 +24,7 @@ internal static class PmCommand
 
     public static readonly Option<string?> DnsServer = new("--dns-server")
     {
-        Description = "The DNS server for dns:// and srv:// sources, as ip[:port] (53 by default), instead of the system's resolver.",
+        Description = "The DNS server for dns:// and srv:// sources, as host[:port] (53 by default), instead of the system's resolver.",
         Recursive = true,
     };
 

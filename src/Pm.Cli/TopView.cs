@@ -10,8 +10,8 @@ namespace Pm.Cli;
 /// Each endpoint has its own polling loop, so one that is down or slow is reported in its status line while the
 /// others keep updating. When the endpoints come from DNS or a file, they are resolved again every discovery interval
 /// (and at once when an endpoints file changes): endpoints that joined or left are named in the footer; one that
-/// stops answering stays, shown as down, until discovery drops it. Frames are drawn over the previous one in the terminal's alternate screen, line by line,
-/// so nothing flickers and the terminal is restored on exit.
+/// stops answering stays, shown as down, until discovery drops it. Frames are drawn over the previous one in the
+/// terminal's alternate screen, line by line, so nothing flickers and the terminal is restored on exit.
 /// </remarks>
 internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery discovery, TimeSpan discoveryInterval)
 {

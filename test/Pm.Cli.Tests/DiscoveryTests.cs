@@ -98,10 +98,23 @@ public sealed class DiscoveryTests
     [Fact]
     public async Task Ls_BadDnsServer_Exits5()
     {
-        var (code, _, stderr) = await PmProcess.RunAsync(["ls", "-e", "dns://pool.fleet.test:1", "--dns-server", "dns.example:53"]);
+        var (code, _, stderr) = await PmProcess.RunAsync(["ls", "-e", "dns://pool.fleet.test:1", "--dns-server", "dns server:53"]);
 
         Assert.Equal(5, code);
         Assert.Contains("--dns-server", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_DnsServerByName_IsLookedUpThenAsked()
+    {
+        var (fleet, dns) = await StartAsync();
+        await using var _ = fleet;
+        await using var __ = dns;
+        var discovery = Discovery.Parse($"dns://pool.fleet.test:{fleet.Port}", $"localhost:{dns.Port}");
+
+        var endpoints = await discovery.ResolveAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(0, 3).Select(fleet.Endpoint).Order(), endpoints.Select(e => e.Name).Order());
     }
 
     [Fact]

@@ -53,10 +53,17 @@ public sealed class EndpointSourceTests
         Assert.Equal(IPEndPoint.Parse(expected), DnsResolver.ParseServer(text));
 
     [Theory]
-    [InlineData("dns.example")]
-    [InlineData("dns.example:53")]
+    [InlineData("ns1.example", "ns1.example", 53)]
+    [InlineData("localhost:5353", "localhost", 5353)]
+    public void ParseServer_HostName_IsLookedUpLater(string text, string host, int port) =>
+        Assert.Equal(new DnsEndPoint(host, port), DnsResolver.ParseServer(text));
+
+    [Theory]
+    [InlineData("dns server")]
+    [InlineData("ns1.example:99999")]
+    [InlineData("ns1.example:")]
     [InlineData("")]
-    public void ParseServer_NotAnAddress_ThrowsFormatException(string text) =>
+    public void ParseServer_NotAnAddressOrName_ThrowsFormatException(string text) =>
         Assert.Throws<FormatException>(() => DnsResolver.ParseServer(text));
 
     [Theory]
