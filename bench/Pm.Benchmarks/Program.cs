@@ -13,10 +13,30 @@ if (args is ["events", ..])
     return;
 }
 
+if (args is ["fleet", ..])
+{
+    if (Environment.GetEnvironmentVariable("DOTNET_gcConcurrent") != "0")
+    {
+        // Measured with the pm tool's own GC settings (Pm.Cli.csproj): non-concurrent workstation GC.
+        Environment.ExitCode = await FleetLoad.RunAgainWithToolSettingsAsync(args);
+        return;
+    }
+
+    var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];
+    await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30));
+    return;
+}
+
+if (args is ["fleet-serve", var count])
+{
+    await FleetLoad.ServeAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["scaling"])
 {
     Scaling.Run();
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(HttpServe).Assembly).Run(args);

@@ -1,6 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Pm.Cli;
 
 /// <summary>One pm server to talk to: <c>host:port</c>, or a full <c>http://</c> URL.</summary>
+/// <remarks>A task is identified by its endpoint and its id; two endpoints are the same server when their addresses are equal.</remarks>
 internal sealed record Endpoint(string Name, Uri Address)
 {
     public static Endpoint Parse(string text)
@@ -15,9 +19,11 @@ internal sealed record Endpoint(string Name, Uri Address)
         return new Endpoint(trimmed.Contains("://", StringComparison.Ordinal) ? uri.Authority : trimmed, uri);
     }
 
-    public static IReadOnlyList<Endpoint> ParseList(string? text)
+    /// <summary>The endpoint at one resolved address: named <c>ip:port</c>, as the address answers.</summary>
+    public static Endpoint At(IPAddress address, int port, string scheme = "http", string path = "/")
     {
-        var parts = (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return [.. parts.Select(Parse)];
+        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + address + "]" : address.ToString();
+        var name = host + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Endpoint(name, new Uri(scheme + "://" + name + (path.StartsWith('/') ? path : "/" + path)));
     }
 }

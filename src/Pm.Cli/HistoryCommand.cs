@@ -31,7 +31,7 @@ internal static class HistoryCommand
             endpoint,
             id,
         };
-        command.SetAction((result, cancellationToken) => PmCommand.OnEndpointAsync(result, endpoint, async (client, target) =>
+        command.SetAction((result, cancellationToken) => PmCommand.OnEndpointAsync(result, result.GetValue(endpoint)!, async (client, target) =>
         {
             var taskId = result.GetValue(id)!;
             var history = await client.GetHistoryAsync(taskId, cancellationToken);

@@ -18,21 +18,24 @@ internal static class LsCommand
 
             Example:
               pm ls -e 127.0.0.1:8081,10.0.0.7:8081
-              pm ls --json | jq '.[].procs[].id'
-            Exit code 0 when every endpoint answered, 1 otherwise (the others are still listed).
+              pm ls -e dns://pm.orders.svc.cluster.local:8081
+              pm ls -e srv://_pm._tcp.orders.example --dns-server 10.0.0.2
+              pm ls -e file:/etc/pm/endpoints --json | jq '.[].procs[].id'
+            Exit code 0 when every endpoint answered, 1 otherwise (the others are still listed), 5 when the endpoints
+            cannot be had (bad syntax, a name that does not resolve, an unreadable file).
             """)
         {
             json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (PmCommand.EndpointsOf(result) is not { } endpoints)
+            if (await PmCommand.ResolveAsync(result, cancellationToken) is not { } resolved)
             {
-                return 1;
+                return ExitCodes.Endpoints;
             }
 
-            using var fleet = new Fleet(endpoints, result.GetValue(PmCommand.Token), PmCommand.TimeoutOf(result));
-            var states = await fleet.FetchAllAsync(cancellationToken);
+            using var fleet = new Fleet(result.GetValue(PmCommand.Token), PmCommand.TimeoutOf(result));
+            var states = await fleet.FetchAllAsync(resolved.Endpoints, cancellationToken);
             if (result.GetValue(json))
             {
                 WriteJson(states);
@@ -42,7 +45,7 @@ internal static class LsCommand
                 WriteTable(states);
             }
 
-            return states.All(s => s.Error is null) ? 0 : 1;
+            return states.All(s => s.Error is null) ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return command;
     }

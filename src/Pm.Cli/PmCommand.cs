@@ -9,7 +9,8 @@ internal static class PmCommand
 {
     public static readonly Option<string?> Endpoints = new("--endpoints", "-e")
     {
-        Description = "Servers to watch, as host:port[,host:port…] (http:// assumed). Defaults to $PM_ENDPOINTS.",
+        Description = "Servers to watch, comma-separated: host:port, http(s)://host:port[/prefix], dns://name:port (every A/AAAA record), "
+            + "srv://_service._proto.name (every SRV target), file:PATH (one entry a line, # comments). Defaults to $PM_ENDPOINTS.",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PM_ENDPOINTS"),
     };
@@ -19,6 +20,12 @@ internal static class PmCommand
         Description = "Bearer token for servers that require one. Defaults to $PM_TOKEN.",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PM_TOKEN"),
+    };
+
+    public static readonly Option<string?> DnsServer = new("--dns-server")
+    {
+        Description = "The DNS server for dns:// and srv:// sources, as host[:port] (53 by default), instead of the system's resolver.",
+        Recursive = true,
     };
 
     public static readonly Option<double> Timeout = new("--timeout")
@@ -43,6 +50,7 @@ internal static class PmCommand
             """);
         root.Options.Add(Endpoints);
         root.Options.Add(Token);
+        root.Options.Add(DnsServer);
         root.Options.Add(Timeout);
         root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(LsCommand.Create());
@@ -58,34 +66,46 @@ internal static class PmCommand
         return seconds > 0 && double.IsFinite(seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(5);
     }
 
-    /// <summary>Reads the endpoint list, or explains on stderr why there is none.</summary>
-    public static IReadOnlyList<Endpoint>? EndpointsOf(ParseResult result)
+    /// <summary>Reads the endpoint sources, or explains on stderr why they are not valid.</summary>
+    public static Discovery? DiscoveryOf(ParseResult result)
     {
         try
         {
-            var endpoints = Endpoint.ParseList(result.GetValue(Endpoints));
-            if (endpoints.Count > 0)
-            {
-                return endpoints;
-            }
-
-            Console.Error.WriteLine("pm: no endpoints; pass --endpoints host:port[,host:port…] or set PM_ENDPOINTS.");
+            return Discovery.Parse(result.GetValue(Endpoints), result.GetValue(DnsServer));
         }
         catch (FormatException ex)
         {
             Console.Error.WriteLine("pm: " + ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Resolves the endpoint sources once, or explains on stderr why they do not resolve.</summary>
+    public static async Task<(Discovery Discovery, IReadOnlyList<Endpoint> Endpoints)?> ResolveAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        if (DiscoveryOf(result) is not { } discovery)
+        {
+            return null;
         }
 
-        return null;
+        try
+        {
+            return (discovery, await discovery.ResolveAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (DiscoveryException ex)
+        {
+            await Console.Error.WriteLineAsync("pm: " + ex.Message).ConfigureAwait(false);
+            return null;
+        }
     }
 
     /// <summary>Runs a command against the one endpoint an argument names, turning failures into exit codes and one line on stderr.</summary>
-    public static async Task<int> OnEndpointAsync(ParseResult result, Argument<string> endpoint, Func<PmClient, Endpoint, Task<int>> body)
+    public static async Task<int> OnEndpointAsync(ParseResult result, string endpoint, Func<PmClient, Endpoint, Task<int>> body)
     {
         Endpoint target;
         try
         {
-            target = Endpoint.Parse(result.GetValue(endpoint)!);
+            target = Endpoint.Parse(endpoint);
         }
         catch (FormatException ex)
         {
@@ -93,10 +113,10 @@ internal static class PmCommand
             return ExitCodes.Failure;
         }
 
-        using var fleet = new Fleet([target], result.GetValue(Token), TimeoutOf(result));
+        using var fleet = new Fleet(result.GetValue(Token), TimeoutOf(result));
         try
         {
-            return await body(fleet.Clients[0], target).ConfigureAwait(false);
+            return await body(fleet.ClientFor(target), target).ConfigureAwait(false);
         }
         catch (PmClientException ex)
         {

@@ -22,6 +22,8 @@ internal sealed record TopScreenModel(
 /// <summary>Renders frames of <c>pm top</c>: drawn over the previous one, line by line, so nothing flickers.</summary>
 internal static class TopScreen
 {
+    private static readonly TimeSpan SlowAfter = TimeSpan.FromSeconds(1);
+
     public static void Render(TextWriter writer, TopScreenModel model)
     {
         var output = new StringWriter();
@@ -38,9 +40,10 @@ internal static class TopScreen
             $"[bold]pm top[/]  {Format.Count(model.Rows.Count, "task")} on {Format.Count(model.States.Count, "endpoint")}  every {PmCommand.Seconds(model.Refresh.TotalSeconds)} s"
             + $"  sort: {model.SortKey}" + (model.Filter.Length > 0 ? $"  filter: {Markup.Escape(model.Filter)}" : "") + (model.Paused ? "  [yellow]PAUSED[/]" : ""));
         console.MarkupLine("[grey]↑↓ select  k kill  Enter history  / filter  s sort  d delay  p pause  q quit[/]");
-        for (var i = 0; i < model.States.Count; i++)
+        var endpointLines = EndpointLines(model);
+        foreach (var line in endpointLines)
         {
-            console.Write(new Markup(EndpointLine(model.Endpoints[i], model.States[i], model.Waiting[i])).Overflow(Overflow.Ellipsis));
+            console.Write(new Markup(line).Overflow(Overflow.Ellipsis));
             console.WriteLine();
         }
 
@@ -53,7 +56,7 @@ internal static class TopScreen
         }
         else
         {
-            var room = Math.Max(model.Height - model.States.Count - 8, 1);
+            var room = Math.Max(model.Height - endpointLines.Count - 8, 1);
             var skip = Math.Max(0, model.Selected - room + 1);
             console.Write(ProcRow.Table(model.Rows, model.Selected, skip, room, model.Width));
         }
@@ -70,10 +73,48 @@ internal static class TopScreen
         writer.Write(frame.ToString());
     }
 
+    /// <summary>
+    /// One line per endpoint while they take at most a third of the screen; past that, one line counting them, then a line
+    /// for each endpoint that is not up (down, slow or connecting) while there is room: an endpoint in trouble never hides
+    /// among the healthy ones, and the tasks keep their room.
+    /// </summary>
+    private static List<string> EndpointLines(TopScreenModel model)
+    {
+        var lines = new List<string>();
+        var room = Math.Max(model.Height / 3, 2);
+        if (model.States.Count <= room)
+        {
+            for (var i = 0; i < model.States.Count; i++)
+            {
+                lines.Add(EndpointLine(model.Endpoints[i], model.States[i], model.Waiting[i]));
+            }
+
+            return lines;
+        }
+
+        var troubled = Enumerable.Range(0, model.States.Count)
+            .Where(i => model.States[i] is not { Response: not null } || model.Waiting[i] > SlowAfter)
+            .ToList();
+        var down = troubled.Count(i => model.States[i] is { Error: not null });
+        lines.Add($"  {Format.Count(model.States.Count, "endpoint")}: [green]{model.States.Count - troubled.Count} up[/]"
+            + (down > 0 ? $", [red]{down} down[/]" : "") + (troubled.Count - down > 0 ? $", [yellow]{troubled.Count - down} slow or connecting[/]" : ""));
+        foreach (var i in troubled.Take(room - 2))
+        {
+            lines.Add(EndpointLine(model.Endpoints[i], model.States[i], model.Waiting[i]));
+        }
+
+        if (troubled.Count > room - 2)
+        {
+            lines.Add($"  [grey]… and {troubled.Count - (room - 2)} more not up[/]");
+        }
+
+        return lines;
+    }
+
     private static string EndpointLine(Endpoint endpoint, EndpointState? state, TimeSpan waiting)
     {
         var name = Markup.Escape(endpoint.Name);
-        if (waiting > TimeSpan.FromSeconds(1))
+        if (waiting > SlowAfter)
         {
             return $"  [yellow]{name}: slow, waiting {Format.Duration(waiting)} for an answer[/]";
         }

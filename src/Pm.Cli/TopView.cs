@@ -8,19 +8,16 @@ namespace Pm.Cli;
 /// <summary>The full-screen, live view of <c>pm top</c>: every endpoint polled on its own, merged oldest first.</summary>
 /// <remarks>
 /// Each endpoint has its own polling loop, so one that is down or slow is reported in its status line while the
-/// others keep updating. Frames are drawn over the previous one in the terminal's alternate screen, line by line,
-/// so nothing flickers and the terminal is restored on exit.
+/// others keep updating. When the endpoints come from DNS or a file, they are resolved again every discovery interval
+/// (and at once when an endpoints file changes): endpoints that joined or left are named in the footer; one that
+/// stops answering stays, shown as down, until discovery drops it. Frames are drawn over the previous one in the
+/// terminal's alternate screen, line by line, so nothing flickers and the terminal is restored on exit.
 /// </remarks>
-internal sealed class TopView(Fleet fleet, TimeSpan refresh)
+internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery discovery, TimeSpan discoveryInterval)
 {
     private const string EnterAlternateScreen = "\x1b[?1049h\x1b[?25l";
     private const string LeaveAlternateScreen = "\x1b[?25h\x1b[?1049l";
 
-    private readonly EndpointState?[] _states = new EndpointState?[fleet.Endpoints.Count];
-    private readonly long?[] _pendingSince = new long?[fleet.Endpoints.Count];
-    private readonly Lock _lock = new();
-    private TimeSpan _refresh = refresh;
-    private bool _paused;
     private int _sort;
     private string _filter = string.Empty;
     private (string Host, string Id)? _selected;
@@ -41,7 +38,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         var treatCtrlC = Console.TreatControlCAsInput;
         Console.TreatControlCAsInput = true;
         Console.Out.Write(EnterAlternateScreen);
-        var pollers = Enumerable.Range(0, _states.Length).Select(i => PollAsync(i, quit.Token)).ToArray();
+        var discovering = DiscoverAsync(quit.Token);
         try
         {
             while (!quit.IsCancellationRequested)
@@ -68,7 +65,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         finally
         {
             await quit.CancelAsync();
-            await Task.WhenAll(pollers);
+            await discovering;
             Console.Out.Write(LeaveAlternateScreen);
             Console.Out.Flush();
             Console.TreatControlCAsInput = treatCtrlC;
@@ -77,43 +74,42 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         return ExitCodes.Ok;
     }
 
-    private async Task PollAsync(int index, CancellationToken cancellationToken)
+    /// <summary>Resolves the endpoints again every discovery interval, and at once when an endpoints file changes.</summary>
+    private async Task DiscoverAsync(CancellationToken cancellationToken)
     {
+        if (!discovery.IsDynamic)
+        {
+            return;
+        }
+
+        var tick = discoveryInterval < TimeSpan.FromSeconds(1) ? discoveryInterval : TimeSpan.FromSeconds(1);
+        var last = Stopwatch.GetTimestamp();
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!Volatile.Read(ref _paused))
-            {
-                _pendingSince[index] = Stopwatch.GetTimestamp();
-                EndpointState state;
-                try
-                {
-                    state = await fleet.FetchAsync(index, cancellationToken);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    // Quitting while a poll is in flight: the view must still restore the terminal.
-                    return;
-                }
-
-                _pendingSince[index] = null;
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                lock (_lock)
-                {
-                    _states[index] = state;
-                }
-            }
-
             try
             {
-                await Task.Delay(_refresh, cancellationToken);
+                await Task.Delay(tick, cancellationToken);
+                if (Stopwatch.GetElapsedTime(last) < discoveryInterval && !discovery.HasFileChanged())
+                {
+                    continue;
+                }
+
+                last = Stopwatch.GetTimestamp();
+                var (joined, left) = monitor.SetEndpoints(await discovery.ResolveAsync(cancellationToken));
+                var news = joined.Select(e => "+" + e.Name).Concat(left.Select(e => "-" + e.Name)).ToList();
+                if (news.Count > 0 || discovery.Problems.Count > 0)
+                {
+                    _notice = "discovery: " + string.Join(" ", news.Take(6)) + (news.Count > 6 ? $" and {news.Count - 6} more" : "")
+                        + (discovery.Problems.Count > 0 ? (news.Count > 0 ? "; " : "") + string.Join("; ", discovery.Problems) : "");
+                }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (DiscoveryException ex)
+            {
+                _notice = "discovery: " + ex.Message;
             }
         }
     }
@@ -156,8 +152,8 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
                 Move(1);
                 break;
             case ConsoleKey.P:
-                _paused = !_paused;
-                _notice = _paused ? "paused" : "resumed";
+                monitor.Paused = !monitor.Paused;
+                _notice = monitor.Paused ? "paused" : "resumed";
                 break;
             case ConsoleKey.S:
                 _sort = (_sort + 1) % ProcRow.SortKeys.Length;
@@ -168,7 +164,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
                 {
                     if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0.05 and <= 3600)
                     {
-                        _refresh = TimeSpan.FromSeconds(seconds);
+                        monitor.Refresh = TimeSpan.FromSeconds(seconds);
                         _notice = "refreshing every " + PmCommand.Seconds(seconds) + " s";
                     }
                     else
@@ -180,7 +176,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
                 });
                 break;
             case ConsoleKey.Oem2 or ConsoleKey.Divide:
-                _prompt = new Prompt("Filter (id, host, status, attributes, slow, hung; empty clears): ", text =>
+                _prompt = new Prompt("Filter (text in id, host, status, attributes, slow, hung, or name=value; empty clears): ", text =>
                 {
                     _filter = text.Trim();
                     _notice = _filter.Length == 0 ? "filter cleared" : "filtering on '" + _filter + "'";
@@ -214,10 +210,9 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
 
     private async Task KillAsync(ProcRow row, string message, CancellationToken cancellationToken)
     {
-        var client = fleet.Clients[IndexOf(row.Endpoint)];
         try
         {
-            _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
+            _notice = await fleet.ClientFor(row.Endpoint).KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
             {
                 KillResult.Requested => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
                 KillResult.NotFound => $"{row.Proc.Id} is no longer running on {row.Endpoint.Name}",
@@ -234,7 +229,7 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
     {
         try
         {
-            var history = await fleet.Clients[IndexOf(row.Endpoint)].GetHistoryAsync(row.Proc.Id, cancellationToken);
+            var history = await fleet.ClientFor(row.Endpoint).GetHistoryAsync(row.Proc.Id, cancellationToken);
             if (history is null)
             {
                 _notice = $"{row.Proc.Id} is no longer known to {row.Endpoint.Name}";
@@ -258,19 +253,6 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         }
     }
 
-    private int IndexOf(Endpoint endpoint)
-    {
-        for (var i = 0; i < fleet.Endpoints.Count; i++)
-        {
-            if (ReferenceEquals(fleet.Endpoints[i], endpoint))
-            {
-                return i;
-            }
-        }
-
-        return 0;
-    }
-
     private ProcRow? SelectedRow() =>
         _rows.Find(r => _selected == (r.Endpoint.Name, r.Proc.Id)) ?? (_rows.Count > 0 ? _rows[0] : null);
 
@@ -286,38 +268,27 @@ internal sealed class TopView(Fleet fleet, TimeSpan refresh)
         _selected = (_rows[next].Endpoint.Name, _rows[next].Proc.Id);
     }
 
-    private bool Matches(ProcRow row) =>
-        _filter.Length == 0
-        || row.Proc.Id.Contains(_filter, StringComparison.OrdinalIgnoreCase)
-        || row.Endpoint.Name.Contains(_filter, StringComparison.OrdinalIgnoreCase)
-        || row.Proc.Status.Contains(_filter, StringComparison.OrdinalIgnoreCase)
-        || (row.Proc.Alert is { } alert && (alert.Equals(_filter, StringComparison.OrdinalIgnoreCase) || _filter.Equals("slow", StringComparison.OrdinalIgnoreCase)))
-        || (row.Proc.Attrs?.Any(a => Format.Value(a.Value).Contains(_filter, StringComparison.OrdinalIgnoreCase)) ?? false);
+    private bool Matches(ProcRow row) => TaskFilter.Matches(row, _filter);
 
     private void Draw()
     {
-        EndpointState?[] states;
-        lock (_lock)
-        {
-            states = [.. _states];
-        }
-
-        _rows = ProcRow.Sort(ProcRow.From(states.OfType<EndpointState>()).Where(Matches), ProcRow.SortKeys[_sort]);
+        var snapshot = monitor.Snapshot();
+        _rows = ProcRow.Sort(ProcRow.From(snapshot.States.OfType<EndpointState>()).Where(Matches), ProcRow.SortKeys[_sort]);
         if (_selected is null || !_rows.Exists(r => _selected == (r.Endpoint.Name, r.Proc.Id)))
         {
             _selected = _rows.Count > 0 ? (_rows[0].Endpoint.Name, _rows[0].Proc.Id) : null;
         }
 
         TopScreen.Render(Console.Out, new TopScreenModel(
-            fleet.Endpoints,
-            states,
-            [.. _pendingSince.Select(since => since is { } s ? Stopwatch.GetElapsedTime(s) : TimeSpan.Zero)],
+            snapshot.Endpoints,
+            snapshot.States,
+            snapshot.Waiting,
             _rows,
             _rows.FindIndex(r => _selected == (r.Endpoint.Name, r.Proc.Id)),
-            _refresh,
+            monitor.Refresh,
             ProcRow.SortKeys[_sort],
             _filter,
-            _paused,
+            monitor.Paused,
             _overlay,
             _prompt is { } prompt ? prompt.Label + prompt.Text : _notice,
             Math.Max(Console.WindowWidth, 40),

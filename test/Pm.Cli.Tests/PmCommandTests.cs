@@ -21,7 +21,8 @@ public sealed class PmCommandTests : IAsyncLifetime
         _list.Dispose();
     }
 
-    private static string ClosedEndpoint()
+    /// <summary>A loopback endpoint where nothing listens.</summary>
+    internal static string ClosedEndpoint()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -71,7 +72,7 @@ public sealed class PmCommandTests : IAsyncLifetime
 
         Assert.Equal(0, code);
         Assert.Contains("from-env", stdout, StringComparison.Ordinal);
-        Assert.Equal(1, noneCode);
+        Assert.Equal(5, noneCode);
         Assert.Contains("PM_ENDPOINTS", noneError, StringComparison.Ordinal);
     }
 

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Pm.AspNetCore;
@@ -9,10 +6,8 @@ using Pm.AspNetCore;
 namespace Pm.Cli.Tests;
 
 /// <summary>Drives <c>pm top</c> in a real pseudo-terminal (tmux), as a user would, against real servers.</summary>
-public sealed partial class TopCommandTests
+public sealed class TopCommandTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Top_ShowsKillsReportsDownEndpointsAndQuitsCleanly()
     {
@@ -73,8 +68,8 @@ public sealed partial class TopCommandTests
         // q exits with 0 and leaves the alternate screen: the shell's own screen is back, without the view.
         // The typed command line holds "PM-EXIT=$?" too, so only a line the echo printed counts.
         await tmux.SendAsync("q");
-        var final = await tmux.WaitForAsync(screen => ExitLine().IsMatch(screen));
-        Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
+        var final = await tmux.WaitForAsync(screen => Tmux.ExitLine().IsMatch(screen));
+        Assert.Equal("0", Tmux.ExitLine().Match(final).Groups["code"].Value);
         Assert.DoesNotContain("late-arrival", final, StringComparison.Ordinal);
         Assert.DoesNotContain("pm top  ", final, StringComparison.Ordinal);
     }
@@ -98,70 +93,8 @@ public sealed partial class TopCommandTests
         await tmux.WaitForAsync(screen => screen.Contains("q quit", StringComparison.Ordinal));
         await tmux.SendAsync("q");
 
-        var final = await tmux.WaitForAsync(screen => ExitLine().IsMatch(screen));
-        Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
+        var final = await tmux.WaitForAsync(screen => Tmux.ExitLine().IsMatch(screen));
+        Assert.Equal("0", Tmux.ExitLine().Match(final).Groups["code"].Value);
         Assert.DoesNotContain("q quit", final, StringComparison.Ordinal);
-    }
-
-    [GeneratedRegex(@"^PM-EXIT=(?<code>\d+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex ExitLine();
-
-    /// <summary>One tmux server of its own, with one shell in a fixed-size window.</summary>
-    private sealed class Tmux : IAsyncDisposable
-    {
-        private readonly string _path;
-        private readonly string _socket = "pm-test-" + Guid.NewGuid().ToString("N");
-
-        private Tmux(string path) => _path = path;
-
-        public static async Task<Tmux> StartAsync(string path)
-        {
-            var tmux = new Tmux(path);
-            await tmux.RunAsync("new-session", "-d", "-s", "pm", "-x", "160", "-y", "40", "bash --norc --noprofile");
-            return tmux;
-        }
-
-        public Task<string> SendAsync(params string[] keys) => RunAsync(["send-keys", "-t", "pm", .. keys]);
-
-        public Task<string> ResizeAsync(int width, int height) =>
-            RunAsync("resize-window", "-t", "pm", "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture));
-
-        public async Task<string> WaitForAsync(Func<string, bool> condition)
-        {
-            var clock = Stopwatch.StartNew();
-            var screen = string.Empty;
-            while (clock.Elapsed < Patience)
-            {
-                screen = await RunAsync("capture-pane", "-p", "-t", "pm");
-                if (condition(screen))
-                {
-                    return screen;
-                }
-
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-
-            Assert.Fail("The screen never showed what was expected. It shows:\n" + screen);
-            return screen;
-        }
-
-        public async ValueTask DisposeAsync() => await RunAsync("kill-server");
-
-        private async Task<string> RunAsync(params string[] args)
-        {
-            var start = new ProcessStartInfo(_path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("-L");
-            start.ArgumentList.Add(_socket);
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["TERM"] = "xterm-256color";
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            return output;
-        }
     }
 }

@@ -63,6 +63,30 @@ public sealed partial class TopScreenTests
         Assert.DoesNotContain(lines, l => l.Contains("querying", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Render_ManyEndpoints_CountsThemAndListsOnlyThoseNotUp()
+    {
+        var endpoints = Enumerable.Range(1, 40).Select(i => Endpoint.Parse($"10.0.1.{i}:8081")).ToList();
+        var procs = new ProcResponse([], Now);
+        var states = endpoints.Select((e, i) => i switch
+        {
+            3 or 17 => new EndpointState(e, null, "could not be reached", 0),
+            25 => null,
+            _ => new EndpointState(e, procs, null, 0),
+        }).ToList();
+        var waiting = endpoints.Select((_, i) => i == 30 ? TimeSpan.FromSeconds(4) : TimeSpan.Zero).ToList();
+        var model = new TopScreenModel(endpoints, states, waiting, [], -1, TimeSpan.FromSeconds(1), "age", "", false, null, "", 100, 30);
+
+        var lines = Lines(model);
+
+        Assert.Contains("40 endpoints: 36 up, 2 down, 2 slow or connecting", lines[2], StringComparison.Ordinal);
+        Assert.Contains("10.0.1.4:8081: DOWN", lines[3], StringComparison.Ordinal);
+        Assert.Contains("10.0.1.18:8081: DOWN", lines[4], StringComparison.Ordinal);
+        Assert.Contains("10.0.1.26:8081: connecting", lines[5], StringComparison.Ordinal);
+        Assert.Contains("10.0.1.31:8081: slow", lines[6], StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.Contains("10.0.1.1:8081", StringComparison.Ordinal));
+    }
+
     [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
     private static partial Regex Ansi();
 }

@@ -47,9 +47,9 @@ internal static class WebCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (PmCommand.EndpointsOf(result) is null)
+            if (await PmCommand.ResolveAsync(result, cancellationToken) is not { } resolved)
             {
-                return ExitCodes.Failure;
+                return ExitCodes.Endpoints;
             }
 
             FleetOptions options;
@@ -73,9 +73,11 @@ internal static class WebCommand
                 return ExitCodes.Failure;
             }
 
-            var endpoints = result.GetValue(PmCommand.Endpoints);
-            // The endpoint source: a fixed list today; discovery (DNS, files) is another function of the same shape.
-            Func<CancellationToken, Task<IReadOnlyList<Endpoint>>> discover = _ => Task.FromResult(Endpoint.ParseList(endpoints));
+            // The sources (host:port, dns://, srv://, file:) were resolved once above, to fail early; the server starts from
+            // that answer and resolves them again every discovery interval.
+            var first = resolved.Endpoints;
+            Func<CancellationToken, Task<IReadOnlyList<Endpoint>>> discover = ct =>
+                Interlocked.Exchange(ref first, null) is { } endpoints ? Task.FromResult(endpoints) : resolved.Discovery.ResolveAsync(ct);
             try
             {
                 await using var server = await FleetServer.StartAsync(discover, options, cancellationToken);

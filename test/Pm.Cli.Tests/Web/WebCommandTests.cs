@@ -85,4 +85,74 @@ public sealed class WebCommandTests
             }
         }
     }
+
+    [Fact]
+    public async Task Web_OverAFileSource_FollowsTheFileAtEachDiscovery()
+    {
+        using var list1 = new ProcessList();
+        using var list2 = new ProcessList();
+        var loopback = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
+        await using var server1 = await ProcessListServer.StartAsync(list1, loopback, Ct);
+        await using var server2 = await ProcessListServer.StartAsync(list2, loopback, Ct);
+        var endpoint1 = $"127.0.0.1:{server1.Address.Port}";
+        var endpoint2 = $"127.0.0.1:{server2.Address.Port}";
+        var file = Path.Combine(Path.GetTempPath(), $"pm-web-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(file, $"# the fleet\n{endpoint1}\n", Ct);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { PmProcess.DllPath, "web", "-e", "file:" + file, "--listen", "127.0.0.1:0", "--discovery-interval", "1" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync(Ct);
+            Assert.NotNull(line);
+            Assert.Contains("1 endpoint(s)", line, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = new Uri(line[line.IndexOf("http://", StringComparison.Ordinal)..].Trim()) };
+            Assert.Equal([endpoint1], await EndpointNamesAsync(http));
+
+            await File.WriteAllTextAsync(file, $"{endpoint2}\n", Ct);
+            string[] names = [];
+            for (var i = 0; i < 100 && !names.SequenceEqual([endpoint2]); i++)
+            {
+                await Task.Delay(100, Ct);
+                names = await EndpointNamesAsync(http);
+            }
+
+            Assert.Equal([endpoint2], names);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Web_WithASourceThatDoesNotResolve_ExitsWithTheEndpointsCode()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { PmProcess.DllPath, "web", "-e", "file:/nonexistent/pm-endpoints", "--listen", "127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.Equal(5, process.ExitCode);
+        Assert.StartsWith("pm: ", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<string[]> EndpointNamesAsync(HttpClient http)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync("fleet/procs", Ct));
+        return [.. document.RootElement.GetProperty("endpoints").EnumerateArray().Select(e => e.GetProperty("name").GetString()!)];
+    }
 }

@@ -2,8 +2,11 @@ using Pm.AspNetCore;
 
 namespace Pm.Cli.Tests;
 
-public sealed partial class TopCommandTests
+/// <summary><c>pm top</c> in tmux with the server's watchdog flags and progress reports.</summary>
+public sealed class TopWatchdogTests
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Top_ShowsProgressAndFlagsSlowTasks_AndFiltersOnThem()
     {
@@ -41,7 +44,7 @@ public sealed partial class TopCommandTests
         await tmux.WaitForAsync(s => s.Contains("filter: slow", StringComparison.Ordinal) && s.Contains("stuck-9", StringComparison.Ordinal) && !s.Contains("import-7", StringComparison.Ordinal));
 
         await tmux.SendAsync("q");
-        var final = await tmux.WaitForAsync(s => ExitLine().IsMatch(s));
-        Assert.Equal("0", ExitLine().Match(final).Groups["code"].Value);
+        var final = await tmux.WaitForAsync(s => Tmux.ExitLine().IsMatch(s));
+        Assert.Equal("0", Tmux.ExitLine().Match(final).Groups["code"].Value);
     }
 }
