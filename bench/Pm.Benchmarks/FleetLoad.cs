@@ -127,13 +127,10 @@ internal static class FleetLoad
 
     private static ProcessStartInfo Self(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("Pm.Benchmarks", StringComparison.Ordinal))
-        {
-            // Run as "dotnet Pm.Benchmarks.dll".
-            start.ArgumentList.Add(typeof(FleetLoad).Assembly.Location);
-        }
-
+        // Always as "dotnet Pm.Benchmarks.dll", whichever way this process was started (dotnet run starts the app host).
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(FleetLoad).Assembly.Location);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
