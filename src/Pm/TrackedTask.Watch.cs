@@ -270,13 +270,23 @@ public sealed partial class TrackedTask
         var now = _list.NowTicks();
         SpinGate.Enter(ref _gate);
         var deadline = _cancel?.DeadlineTicks ?? 0;
+        var timer = _cancel?.DeadlineTimer;
         var finished = ((TaskFlags)_flags & TaskFlags.Finished) != 0;
         SpinGate.Exit(ref _gate);
+        if (finished || deadline == 0)
+        {
+            return;
+        }
 
-        // A deadline removed or moved later since the timer was armed is not due.
-        if (!finished && deadline != 0 && now >= deadline)
+        if (now >= deadline)
         {
             _list.OnDeadlineExceeded(this, now);
+        }
+        else if (timer is not null)
+        {
+            // Early by the clock: a timer counts on the monotonic clock, the deadline on the list's wall clock, and
+            // the two drift apart by milliseconds; or the deadline moved later meanwhile. Wait for the rest.
+            Rearm(timer, TimeSpan.FromTicks(Math.Max(deadline - now, TimeSpan.TicksPerMillisecond)));
         }
     }
 

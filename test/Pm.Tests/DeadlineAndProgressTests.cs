@@ -60,6 +60,22 @@ public sealed class DeadlineAndProgressTests : IDisposable
     }
 
     [Fact]
+    public void Deadline_WhoseTimerFiresEarlyByTheListsClock_StillKillsAtTheDeadline()
+    {
+        // Timers count on one clock, the deadline on another that runs 0.1 % slower: the timer fires 2 ms early.
+        var slow = new SlowClock(_time);
+        using var list = new ProcessList(new ProcessListOptions { TimeProvider = slow });
+        using var task = list.Start("t", options: new TaskOptions { Deadline = TimeSpan.FromSeconds(2) });
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(task.IsKillRequested);
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        Assert.True(task.IsKillRequested);
+        Assert.Equal("deadline exceeded", task.KillRequest?.Message);
+    }
+
+    [Fact]
     public void SetDeadline_MovesAndRemovesTheDeadline()
     {
         using var task = _list.Start("job");
@@ -197,4 +213,15 @@ public sealed class DeadlineAndProgressTests : IDisposable
     }
 
     private IReadOnlyList<FakeLogRecord> Records() => _logs.Collector.GetSnapshot();
+
+    /// <summary>Reads the time of another clock slowed by 0.1 %, and lets that clock's timers run.</summary>
+    private sealed class SlowClock(FakeTimeProvider inner) : TimeProvider
+    {
+        private readonly DateTimeOffset _origin = inner.GetUtcNow();
+
+        public override DateTimeOffset GetUtcNow() => _origin + ((inner.GetUtcNow() - _origin) * 0.999);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime, period);
+    }
 }
