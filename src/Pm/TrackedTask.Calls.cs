@@ -131,13 +131,33 @@ public sealed partial class TrackedTask
     }
 
     /// <summary>Finds the call in flight whose kill hook state is <paramref name="state"/>, such as a command being run.</summary>
-    internal TaskCall FindCall(object state)
+    /// <param name="state">The kill hook's state.</param>
+    /// <param name="onKill">The kill hook, if the call must have this one.</param>
+    internal TaskCall FindCall(object state, Action<object?>? onKill = null)
     {
         SpinGate.Enter(ref _gate);
         CallRecord? found = null;
         for (var i = 0; i < _callCount; i++)
         {
-            if (ReferenceEquals(_calls![i]!.State, state))
+            if (ReferenceEquals(_calls![i]!.State, state) && (onKill is null || ReferenceEquals(_calls[i]!.OnKill, onKill)))
+            {
+                found = _calls[i];
+                break;
+            }
+        }
+
+        SpinGate.Exit(ref _gate);
+        return found is null ? default : new TaskCall(this, found);
+    }
+
+    /// <summary>Finds the newest call in flight whose kill hook is <paramref name="onKill"/>, such as the newest database command.</summary>
+    internal TaskCall FindNewestCall(Action<object?> onKill)
+    {
+        SpinGate.Enter(ref _gate);
+        CallRecord? found = null;
+        for (var i = _callCount - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_calls![i]!.OnKill, onKill))
             {
                 found = _calls[i];
                 break;

@@ -25,10 +25,19 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     private const string EfExecuted = "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted";
     private const string EfError = "Microsoft.EntityFrameworkCore.Database.Command.CommandError";
     private const string EfCanceled = "Microsoft.EntityFrameworkCore.Database.Command.CommandCanceled";
+    private const string EfReaderClosing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderClosing";
+    private const string EfReaderDisposing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderDisposing";
+    private const string EfIterationFailed = "Microsoft.EntityFrameworkCore.Query.QueryIterationFailed";
 
     private static readonly ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
 
-    /// <summary>Whether an event is wanted: one of a command's start and end.</summary>
+    // The kill hook of the calls this listener begins: EF Core's and SqlClient's are told apart, so that SqlClient's
+    // end of a command EF Core runs (which comes before its rows are read) leaves EF Core's call in flight.
+    private readonly Action<object?> _stop;
+
+    public SqlObserver(string listener) => _stop = listener == EntityFrameworkCore ? SqlKill.Stop : SqlKill.StopCommand;
+
+    /// <summary>Whether an event is wanted: one of a command's start and end, or of the reading of its rows.</summary>
     /// <remarks>
     /// The answer cannot depend on the current task: EF Core remembers it for a second per context, so a command run
     /// outside a task would hide the next second's commands inside tasks. Outside a task, <see cref="OnNext"/> returns
@@ -42,17 +51,36 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         Start,
         End,
         Error,
+        ReaderEnd,
+        IterationError,
     }
 
     public void OnNext(KeyValuePair<string, object?> value)
     {
-        if (TrackedTask.Current is not { } task || !task.List.Dependencies.Sql || value.Value is not { } payload
-            || Read(payload, "Command") is not DbCommand command)
+        if (TrackedTask.Current is not { } task || !task.List.Dependencies.Sql || value.Value is not { } payload)
         {
             return;
         }
 
-        switch (Kind(value.Key))
+        var kind = Kind(value.Key);
+        if (kind == EventKind.IterationError)
+        {
+            // The rows are read after the command's execution ended, so a failure while reading them (the interrupt
+            // of a kill, say) names no command: it belongs to the newest command of the task still reading.
+            if (Read(payload, "Exception") is Exception failure)
+            {
+                task.FindNewestCall(SqlKill.Stop).Fail(failure);
+            }
+
+            return;
+        }
+
+        if (Read(payload, "Command") is not DbCommand command)
+        {
+            return;
+        }
+
+        switch (kind)
         {
             case EventKind.Start:
                 // A command's start is a cancellation point: once the task is killed, no new command reaches the
@@ -63,15 +91,26 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
                 // A command seen twice (EF Core over SqlClient reports it from both) is listed once.
                 if (task.FindCall(command).Task is null)
                 {
-                    task.BeginCall(CallKinds.Sql, Describe(command, task.List.Dependencies), Target(command), SqlKill.Stop, command);
+                    task.BeginCall(CallKinds.Sql, Describe(command, task.List.Dependencies), Target(command), _stop, command);
                 }
 
                 break;
             case EventKind.End:
-                task.FindCall(command).End(Read(payload, "Result") is int rows && rows >= 0 ? RowsText(rows) : null);
+                var result = Read(payload, "Result");
+
+                // A reader's statement goes on running while its rows are read: the call, and with it the kill hook,
+                // lasts until the reader closes, so an interrupt cannot reach the statement after its call has ended.
+                if (result is not DbDataReader)
+                {
+                    task.FindCall(command, _stop).End(result is int rows && rows >= 0 ? RowsText(rows) : null);
+                }
+
+                break;
+            case EventKind.ReaderEnd:
+                task.FindCall(command, _stop).End();
                 break;
             case EventKind.Error:
-                var call = task.FindCall(command);
+                var call = task.FindCall(command, _stop);
                 if (Read(payload, "Exception") is Exception exception)
                 {
                     call.Fail(exception);
@@ -98,6 +137,8 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         EfExecuting => EventKind.Start,
         EfExecuted => EventKind.End,
         EfError or EfCanceled => EventKind.Error,
+        EfReaderClosing or EfReaderDisposing => EventKind.ReaderEnd,
+        EfIterationFailed => EventKind.IterationError,
         _ when name.EndsWith(".WriteCommandBefore", StringComparison.Ordinal) => EventKind.Start,
         _ when name.EndsWith(".WriteCommandAfter", StringComparison.Ordinal) => EventKind.End,
         _ when name.EndsWith(".WriteCommandError", StringComparison.Ordinal) => EventKind.Error,
