@@ -53,6 +53,11 @@ public sealed partial class ProcessList : IDisposable
             DiagnosticSubscriber.EnsureStarted();
         }
 
+        if (Dependencies.Http)
+        {
+            NetWaitObserver.EnsureStarted();
+        }
+
         var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 256));
         _stripes = new Stripe[stripeCount];
         for (var i = 0; i < _stripes.Length; i++)

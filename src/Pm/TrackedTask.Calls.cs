@@ -81,7 +81,8 @@ public sealed partial class TrackedTask
         return new TaskCall(this, record);
     }
 
-    internal void EndCall(CallRecord record, string? result, Exception? failure = null)
+    /// <summary>Ends a call: its history entry records the result, unless <paramref name="keep"/> is <see langword="false"/>.</summary>
+    internal void EndCall(CallRecord record, string? result, Exception? failure = null, bool keep = true)
     {
         lock (record)
         {
@@ -114,9 +115,13 @@ public sealed partial class TrackedTask
                     _killedCallFailure = failure;
                 }
 
-                record.Result = result;
+                record.Result = WaitNote(result, record.WaitTicks);
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
-                _history.Append(ticks, record.Description, _historyLimit, record);
+                record.Wait = null;
+                if (keep)
+                {
+                    _history.Append(ticks, record.Description, _historyLimit, record);
+                }
             }
         }
         finally
@@ -126,7 +131,7 @@ public sealed partial class TrackedTask
 
         if (running && _list.HasObservers)
         {
-            _list.Publish(TaskEventKind.Status, Id, ticks, record.Text);
+            _list.Publish(TaskEventKind.Status, Id, ticks, keep ? record.Text : _status ?? "init");
         }
     }
 
@@ -288,7 +293,7 @@ public sealed partial class TrackedTask
     {
         if (calls.Count == 1)
         {
-            return calls.Newest!.Description;
+            return calls.Newest!.Status;
         }
 
         var text = new StringBuilder();
@@ -296,7 +301,7 @@ public sealed partial class TrackedTask
         {
             if (call is not null)
             {
-                text.Append(text.Length > 0 ? " | " : null).Append(call.Description);
+                text.Append(text.Length > 0 ? " | " : null).Append(call.Status);
             }
         }
 

@@ -4,7 +4,8 @@ namespace Pm.Internal;
 /// <remarks>
 /// The fields are written once before the record is shared, except <see cref="Ended"/>, <see cref="OnKill"/> and
 /// <see cref="State"/>, which change under the record's own lock, and <see cref="Result"/> and
-/// <see cref="DurationTicks"/>, which are written under the task's gate before the record enters the history.
+/// <see cref="DurationTicks"/>, which are written under the task's gate before the record enters the history, and
+/// <see cref="Wait"/>, <see cref="WaitTicks"/> and <see cref="MakesConnection"/>, written under the task's gate while the call is in flight.
 /// </remarks>
 internal sealed class CallRecord(string kind, string? target, string description, long startTicks, Action<object?>? onKill, object? state)
 {
@@ -18,6 +19,12 @@ internal sealed class CallRecord(string kind, string? target, string description
     public bool Killed;
     public string? Result;
     public long DurationTicks;
+    public CallWait? Wait;
+    public long WaitTicks;
+    public bool MakesConnection;
+
+    /// <summary>Gets the status while in flight: the description and, while it waits, what on.</summary>
+    public string Status => Wait is { } wait ? string.Concat(Description, " (", wait.Shown.Text, ")") : Description;
 
     /// <summary>Gets the entry's text: the description and, when known, the result.</summary>
     public string Text => Result is null ? Description : Description + " → " + Result;

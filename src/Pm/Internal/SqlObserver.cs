@@ -28,6 +28,12 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     private const string EfReaderClosing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderClosing";
     private const string EfReaderDisposing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderDisposing";
     private const string EfIterationFailed = "Microsoft.EntityFrameworkCore.Query.QueryIterationFailed";
+    private const string EfOpening = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionOpening";
+    private const string EfOpened = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionOpened";
+    private const string EfOpenError = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionError";
+
+    /// <summary>A connection opened faster than this (from a pool, say) leaves no history entry, so that each command does not add two.</summary>
+    private const long KeptOpenTicks = 100 * TimeSpan.TicksPerMillisecond;
 
     private static readonly ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
 
@@ -53,6 +59,9 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         Error,
         ReaderEnd,
         IterationError,
+        Opening,
+        Opened,
+        OpenError,
     }
 
     public void OnNext(KeyValuePair<string, object?> value)
@@ -70,6 +79,16 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
             if (Read(payload, "Exception") is Exception failure)
             {
                 task.FindNewestCall(SqlKill.Stop).Fail(failure);
+            }
+
+            return;
+        }
+
+        if (kind is EventKind.Opening or EventKind.Opened or EventKind.OpenError)
+        {
+            if (Read(payload, "Connection") is DbConnection connection)
+            {
+                ObserveOpen(task, kind, connection, payload);
             }
 
             return;
@@ -132,6 +151,35 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     {
     }
 
+    // A connection being opened is a call of its own: the status says so, and a slow or failed open is kept.
+    private static void ObserveOpen(TrackedTask task, EventKind kind, DbConnection connection, object payload)
+    {
+        if (kind == EventKind.Opening)
+        {
+            if (task.FindCall(connection, SqlKill.Opening).Task is null)
+            {
+                task.BeginCall(CallKinds.Sql, "SQL (opening connection)", Target(connection), SqlKill.Opening, connection);
+            }
+
+            return;
+        }
+
+        var call = task.FindCall(connection, SqlKill.Opening);
+        if (call.Record is not { } record)
+        {
+            return;
+        }
+
+        if (kind == EventKind.OpenError && Read(payload, "Exception") is Exception exception)
+        {
+            call.Fail(exception);
+        }
+        else
+        {
+            task.EndCall(record, "opened", keep: task.List.NowTicks() - record.StartTicks >= KeptOpenTicks);
+        }
+    }
+
     private static EventKind Kind(string name) => name switch
     {
         EfExecuting => EventKind.Start,
@@ -139,6 +187,9 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         EfError or EfCanceled => EventKind.Error,
         EfReaderClosing or EfReaderDisposing => EventKind.ReaderEnd,
         EfIterationFailed => EventKind.IterationError,
+        EfOpening => EventKind.Opening,
+        EfOpened => EventKind.Opened,
+        EfOpenError => EventKind.OpenError,
         _ when name.EndsWith(".WriteCommandBefore", StringComparison.Ordinal) => EventKind.Start,
         _ when name.EndsWith(".WriteCommandAfter", StringComparison.Ordinal) => EventKind.End,
         _ when name.EndsWith(".WriteCommandError", StringComparison.Ordinal) => EventKind.Error,
@@ -172,13 +223,10 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         return options.Describe(line.ToString());
     }
 
-    private static string? Target(DbCommand command)
-    {
-        if (command.Connection is not { } connection)
-        {
-            return null;
-        }
+    private static string? Target(DbCommand command) => command.Connection is { } connection ? Target(connection) : null;
 
+    private static string? Target(DbConnection connection)
+    {
         var database = connection.Database;
         return string.IsNullOrEmpty(database) || database == "main" ? Path.GetFileName(connection.DataSource) : database;
     }
