@@ -48,7 +48,7 @@ public sealed partial class ProcessList : IDisposable
         _finished = options.FinishedTaskLimit > 0 ? new FinishedRing(options.FinishedTaskLimit) : null;
         _finishedMaxAge = options.FinishedTaskMaxAge;
         Dependencies = options.Dependencies.Copy();
-        if (Dependencies.Sql)
+        if (Dependencies.Sql || Dependencies.Http)
         {
             DiagnosticSubscriber.EnsureStarted();
         }

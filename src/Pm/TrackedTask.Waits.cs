@@ -109,6 +109,20 @@ public sealed partial class TrackedTask
         return result is null ? "waited " + text + " for a connection" : result + ", waited " + text + " for a connection";
     }
 
+    /// <summary>Tells whether a call with this kill hook and description is in flight, such as a factory client's request.</summary>
+    internal bool HasCallInFlight(Action<object?> onKill, string description)
+    {
+        var found = false;
+        SpinGate.Enter(ref _gate);
+        for (var i = 0; i < _callCount && !found; i++)
+        {
+            found = ReferenceEquals(_calls![i]!.OnKill, onKill) && _calls[i]!.Description == description;
+        }
+
+        SpinGate.Exit(ref _gate);
+        return found;
+    }
+
     private bool IsInFlightUnderGate(CallRecord call)
     {
         for (var i = 0; i < _callCount; i++)

@@ -32,6 +32,9 @@ internal sealed class DiagnosticSubscriber : IObserver<DiagnosticListener>
             case SqlObserver.SystemSqlClient:
                 value.Subscribe(new SqlObserver(value.Name), SqlObserver.IsEnabled);
                 break;
+            case HttpClientObserver.ListenerName:
+                value.Subscribe(new HttpClientObserver(), HttpClientObserver.IsEnabled);
+                break;
         }
     }
 

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace Pm.Internal;
@@ -34,8 +31,6 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
 
     /// <summary>A connection opened faster than this (from a pool, say) leaves no history entry, so that each command does not add two.</summary>
     private const long KeptOpenTicks = 100 * TimeSpan.TicksPerMillisecond;
-
-    private static readonly ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
 
     // The kill hook of the calls this listener begins: EF Core's and SqlClient's are told apart, so that SqlClient's
     // end of a command EF Core runs (which comes before its rows are read) leaves EF Core's call in flight.
@@ -233,8 +228,5 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
 
     private static string RowsText(int rows) => rows == 1 ? "1 row" : rows.ToString(CultureInfo.InvariantCulture) + " rows";
 
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Reads public properties of the libraries' own event payloads, which those libraries keep.")]
-    private static object? Read(object payload, string name) =>
-        Properties.GetOrAdd((payload.GetType(), name), static key => key.Item1.GetProperty(key.Item2, BindingFlags.Public | BindingFlags.Instance))
-            ?.GetValue(payload);
+    private static object? Read(object payload, string name) => Payload.Read(payload, name);
 }
