@@ -115,7 +115,7 @@ public sealed partial class TrackedTask
                     _killedCallFailure = failure;
                 }
 
-                record.Result = WaitNote(result, record.WaitTicks);
+                record.Result = WaitNote(result, record.DurationTicks);
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
                 record.Wait = null;
                 if (keep)

@@ -39,7 +39,10 @@ public sealed partial class TrackedTask
             call.Wait = wait;
 
             // A lookup or connect for the call means the connection it waits for is one it makes.
-            call.MakesConnection |= kind is CallWaitKind.Dns or CallWaitKind.Connect;
+            if (kind is CallWaitKind.Dns or CallWaitKind.Connect)
+            {
+                call.DurationTicks = -1;
+            }
         }
 
         SpinGate.Exit(ref _gate);
@@ -81,9 +84,9 @@ public sealed partial class TrackedTask
 
             // The time spent making a new connection is the call's duration, and its steps were in the status; the
             // time spent waiting for another call to give a connection back is what the entry notes.
-            if (wait.Kind == CallWaitKind.Connection && !call.MakesConnection)
+            if (wait.Kind == CallWaitKind.Connection && call.DurationTicks >= 0)
             {
-                call.WaitTicks += elapsed.Ticks;
+                call.DurationTicks += elapsed.Ticks;
             }
         }
 

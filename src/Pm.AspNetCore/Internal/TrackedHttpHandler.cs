@@ -68,8 +68,8 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
     // The hook never runs once the call has ended, which happens before the source is disposed.
     private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationTokenSource source)
     {
-        // Uri makes its authority anew on each read: read once, for the description and the target.
-        var authority = uri.Authority;
+        // Read once, for the description and the target.
+        var authority = HttpCalls.Authority(uri);
         var kind = HttpCalls.IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http;
         return task.BeginCall(kind, HttpCalls.Describe(request, uri, authority, task.List.Dependencies), authority, HttpCalls.CancelSource, source);
     }

@@ -5,7 +5,9 @@ namespace Pm.Internal;
 /// The fields are written once before the record is shared, except <see cref="Ended"/>, <see cref="OnKill"/> and
 /// <see cref="State"/>, which change under the record's own lock, and <see cref="Result"/> and
 /// <see cref="DurationTicks"/>, which are written under the task's gate before the record enters the history, and
-/// <see cref="Wait"/>, <see cref="WaitTicks"/> and <see cref="MakesConnection"/>, written under the task's gate while the call is in flight.
+/// <see cref="Wait"/>, written under the task's gate while the call is in flight. Until the call ends,
+/// <see cref="DurationTicks"/> holds the time it waited for a busy pool's connection, or -1 once it makes a connection
+/// of its own: one field for both, so the record stays as small as before waits were seen.
 /// </remarks>
 internal sealed class CallRecord(string kind, string? target, string description, long startTicks, Action<object?>? onKill, object? state)
 {
@@ -20,8 +22,6 @@ internal sealed class CallRecord(string kind, string? target, string description
     public string? Result;
     public long DurationTicks;
     public CallWait? Wait;
-    public long WaitTicks;
-    public bool MakesConnection;
 
     /// <summary>Gets the status while in flight: the description and, while it waits, what on.</summary>
     public string Status => Wait is { } wait ? string.Concat(Description, " (", wait.Shown.Text, ")") : Description;

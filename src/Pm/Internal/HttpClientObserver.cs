@@ -42,7 +42,7 @@ internal sealed class HttpClientObserver : IObserver<KeyValuePair<string, object
         {
             case RequestEvent when Payload.Read(payload, "Request") is HttpRequestMessage { RequestUri: { IsAbsoluteUri: true } uri } request
                 && Payload.Read(payload, "LoggingRequestId") is Guid id:
-                var authority = uri.Authority;
+                var authority = HttpCalls.Authority(uri);
                 var description = HttpCalls.Describe(request, uri, authority, task.List.Dependencies);
                 if (!task.HasCallInFlight(HttpCalls.CancelSource, description))
                 {
