@@ -117,7 +117,6 @@ public sealed partial class TrackedTask
 
                 record.Result = WaitNote(result, record.DurationTicks);
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
-                record.Wait = null;
                 if (keep)
                 {
                     _history.Append(ticks, record.Description, _historyLimit, record);

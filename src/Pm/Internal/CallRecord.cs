@@ -19,9 +19,24 @@ internal sealed class CallRecord(string kind, string? target, string description
     public object? State = state;
     public bool Ended;
     public bool Killed;
-    public string? Result;
     public long DurationTicks;
-    public CallWait? Wait;
+
+    // What the call waits on while in flight, its result once ended: never both, so one field holds either.
+    private object? _waitOrResult;
+
+    /// <summary>Gets or sets the call's result, once it has ended.</summary>
+    public string? Result
+    {
+        get => _waitOrResult as string;
+        set => _waitOrResult = value;
+    }
+
+    /// <summary>Gets or sets what the call waits on, while it is in flight.</summary>
+    public CallWait? Wait
+    {
+        get => _waitOrResult as CallWait;
+        set => _waitOrResult = value;
+    }
 
     /// <summary>Gets the status while in flight: the description and, while it waits, what on.</summary>
     public string Status => Wait is { } wait ? string.Concat(Description, " (", wait.Shown.Text, ")") : Description;
