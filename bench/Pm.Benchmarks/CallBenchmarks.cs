@@ -19,6 +19,9 @@ public class CallBenchmarks
     private readonly HttpRequestMessage _request = new(HttpMethod.Get, Address);
     private readonly SqliteCommand _command = new("SELECT 1");
     private readonly DiagnosticListener _efListener = new("Microsoft.EntityFrameworkCore");
+
+    // A source of the name .NET's HTTP connection pool uses: pm's listener is asked about each activity it would start.
+    private readonly ActivitySource _connections = new("Experimental.System.Net.Http.Connections");
     private ProcessList _list = null!;
     private TrackedTask _task = null!;
     private HttpMessageInvoker _plain = null!;
@@ -49,6 +52,7 @@ public class CallBenchmarks
         _plain.Dispose();
         _tracked.Dispose();
         _efListener.Dispose();
+        _connections.Dispose();
     }
 
     [Benchmark(Description = "core: BeginCall + End inside a task")]
@@ -76,6 +80,9 @@ public class CallBenchmarks
         _task.MakeCurrent();
         return await _plain.SendAsync(_request, CancellationToken.None);
     }
+
+    [Benchmark(Description = "HTTP: a wait for a connection outside any task (what pm's activity listener adds)")]
+    public Activity? WaitOutside() => _connections.StartActivity("Experimental.System.Net.Http.Connections.WaitForConnection");
 
     [Benchmark(Description = "making a task current and back (baseline of the SQL row below)")]
     public void ContextChange()

@@ -11,7 +11,10 @@ public sealed class DependencyOptions
     private int _maxDescriptionLength = 200;
 
     /// <summary>Gets or sets a value indicating whether outgoing HTTP requests are observed and killed with their task.</summary>
-    /// <remarks>The default value is <see langword="true"/>. Covers the clients of <c>IHttpClientFactory</c>.</remarks>
+    /// <remarks>
+    /// The default value is <see langword="true"/>. Covers the clients of <c>IHttpClientFactory</c>, which a kill
+    /// stops, and any other <see cref="HttpClient"/>, listed but not stopped.
+    /// </remarks>
     public bool Http { get; set; } = true;
 
     /// <summary>Gets or sets a value indicating whether database commands are observed and cancelled in the database when their task is killed.</summary>

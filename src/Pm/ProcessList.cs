@@ -52,9 +52,14 @@ public sealed partial class ProcessList : IDisposable
         _finished = options.FinishedTaskLimit > 0 ? new FinishedRing(options.FinishedTaskLimit) : null;
         _finishedMaxAge = options.FinishedTaskMaxAge;
         Dependencies = options.Dependencies.Copy();
-        if (Dependencies.Sql)
+        if (Dependencies.Sql || Dependencies.Http)
         {
             DiagnosticSubscriber.EnsureStarted();
+        }
+
+        if (Dependencies.Http)
+        {
+            NetWaitObserver.EnsureStarted();
         }
 
         var stripeCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount * 4, 16, 256));

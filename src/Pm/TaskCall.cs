@@ -22,6 +22,8 @@ public readonly struct TaskCall : IDisposable, IEquatable<TaskCall>
     /// <summary>Gets the task making the call, or <see langword="null"/> for a call that is not tracked.</summary>
     public TrackedTask? Task => _task;
 
+    internal CallRecord? Record => _record;
+
     /// <summary>Ends the call, recording its result.</summary>
     /// <param name="result">What it came to, such as <c>200</c> or <c>3 rows</c>; <see langword="null"/> if nothing is to be said.</param>
     public void End(string? result = null) => _task?.EndCall(_record!, result);

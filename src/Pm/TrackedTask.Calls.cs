@@ -81,7 +81,8 @@ public sealed partial class TrackedTask
         return new TaskCall(this, record);
     }
 
-    internal void EndCall(CallRecord record, string? result, Exception? failure = null)
+    /// <summary>Ends a call: its history entry records the result, unless <paramref name="keep"/> is <see langword="false"/>.</summary>
+    internal void EndCall(CallRecord record, string? result, Exception? failure = null, bool keep = true)
     {
         lock (record)
         {
@@ -114,9 +115,12 @@ public sealed partial class TrackedTask
                     _killedCallFailure = failure;
                 }
 
-                record.Result = result;
+                record.Result = WaitNote(result, record.DurationTicks);
                 record.DurationTicks = Math.Max(0, ticks - record.StartTicks);
-                _history.Append(ticks, record.Description, _options.HistoryLimit, record);
+                if (keep)
+                {
+                    _history.Append(ticks, record.Description, _options.HistoryLimit, record);
+                }
             }
         }
         finally
@@ -126,18 +130,38 @@ public sealed partial class TrackedTask
 
         if (running && _list.HasObservers)
         {
-            _list.Publish(TaskEventKind.Status, Id, ticks, record.Text);
+            _list.Publish(TaskEventKind.Status, Id, ticks, keep ? record.Text : _status ?? "init");
         }
     }
 
     /// <summary>Finds the call in flight whose kill hook state is <paramref name="state"/>, such as a command being run.</summary>
-    internal TaskCall FindCall(object state)
+    /// <param name="state">The kill hook's state.</param>
+    /// <param name="onKill">The kill hook, if the call must have this one.</param>
+    internal TaskCall FindCall(object state, Action<object?>? onKill = null)
     {
         SpinGate.Enter(ref _gate);
         CallRecord? found = null;
         for (var i = 0; i < _callCount; i++)
         {
-            if (ReferenceEquals(_calls![i]!.State, state))
+            if (ReferenceEquals(_calls![i]!.State, state) && (onKill is null || ReferenceEquals(_calls[i]!.OnKill, onKill)))
+            {
+                found = _calls[i];
+                break;
+            }
+        }
+
+        SpinGate.Exit(ref _gate);
+        return found is null ? default : new TaskCall(this, found);
+    }
+
+    /// <summary>Finds the newest call in flight whose kill hook is <paramref name="onKill"/>, such as the newest database command.</summary>
+    internal TaskCall FindNewestCall(Action<object?> onKill)
+    {
+        SpinGate.Enter(ref _gate);
+        CallRecord? found = null;
+        for (var i = _callCount - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_calls![i]!.OnKill, onKill))
             {
                 found = _calls[i];
                 break;
@@ -268,7 +292,7 @@ public sealed partial class TrackedTask
     {
         if (calls.Count == 1)
         {
-            return calls.Newest!.Description;
+            return calls.Newest!.Status;
         }
 
         var text = new StringBuilder();
@@ -276,7 +300,7 @@ public sealed partial class TrackedTask
         {
             if (call is not null)
             {
-                text.Append(text.Length > 0 ? " | " : null).Append(call.Description);
+                text.Append(text.Length > 0 ? " | " : null).Append(call.Status);
             }
         }
 

@@ -12,7 +12,7 @@ public sealed class PmClientTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static PmClient ClientFor(TestApp app, PmClientOptions? options = null, TimeSpan? timeout = null) =>
-        new(new HttpClient { BaseAddress = app.Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) }, options);
+        new(new HttpClient(new TestApp.OutsideTasks()) { BaseAddress = app.Address, Timeout = timeout ?? TimeSpan.FromSeconds(30) }, options);
 
     [Fact]
     public async Task OriginalCalls_AgainstDotNetServer_ListHistoryKill()

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Pm.Tests;
 
@@ -36,7 +38,7 @@ public sealed class SqlCallTests : IDisposable
         });
 
         Assert.True(list.TryGetHistory("job", out var history));
-        var calls = history.Entries.Where(e => e.Kind == CallKinds.Sql).ToArray();
+        var calls = history.Entries.Where(e => e.Kind == CallKinds.Sql && !e.Status.StartsWith("SQL (opening connection)", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, calls.Length);
         Assert.Equal("SQL INSERT INTO items (name) VALUES ('a'), ('b') → 2 rows", calls[0].Status);
         Assert.StartsWith("SQL SELECT \"s\".\"Value\" FROM ( SELECT count(*) AS \"Value\" FROM items ) AS \"s\"", calls[1].Status);
@@ -71,10 +73,50 @@ public sealed class SqlCallTests : IDisposable
         Assert.True(list.TryGetHistory("report", out var history));
         Assert.Equal(TaskOutcome.Killed, history.Outcome);
         Assert.Equal("killed: too slow", history.Entries[^1].Status);
-        Assert.EndsWith("→ killed", Assert.Single(history.Entries, e => e.Kind == CallKinds.Sql).Status);
+        Assert.EndsWith("→ killed", Assert.Single(history.Entries, e => e.Kind == CallKinds.Sql && !e.Status.StartsWith("SQL (opening connection)", StringComparison.Ordinal)).Status);
 
         // The connection stays usable: the interrupt ended that statement only.
         Assert.Equal(1, await db.Database.SqlQueryRaw<long>("SELECT 1 AS \"Value\"").SingleAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Open_ThatTakesLong_IsTheStatusWhileItLastsAndKeptInTheHistory()
+    {
+        using var list = new ProcessList();
+        var opening = new SlowOpen();
+        await using var db = new Db(_path, opening);
+        var run = list.RunAsync("job", async _ => await db.Database.SqlQueryRaw<long>("SELECT 1 AS \"Value\"").SingleAsync());
+
+        await opening.Entered.Task.WaitAsync(Ct);
+        Assert.Equal("SQL (opening connection)", Assert.Single(list.GetAll()).Status);
+
+        // Kept only once it lasted 100 ms: the time itself is what is tested here.
+        await Task.Delay(150, Ct);
+        opening.Release.SetResult();
+        await run.WaitAsync(Ct);
+        Assert.True(list.TryGetHistory("job", out var history));
+        var open = Assert.Single(history.Entries, e => e.Status.StartsWith("SQL (opening connection)", StringComparison.Ordinal));
+        Assert.Equal("SQL (opening connection) → opened", open.Status);
+        Assert.Equal(CallKinds.Sql, open.Kind);
+        Assert.True(open.Duration >= TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task Open_FromThePool_LeavesNoEntry()
+    {
+        using var list = new ProcessList();
+        await using var db = new Db(_path);
+        await db.Database.SqlQueryRaw<long>("SELECT 1 AS \"Value\"").SingleAsync(Ct);
+        await list.RunAsync("job", async _ =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await db.Database.SqlQueryRaw<long>("SELECT 1 AS \"Value\"").SingleAsync();
+            }
+        });
+
+        Assert.True(list.TryGetHistory("job", out var history));
+        Assert.Equal(3, history.Entries.Count(e => e.Kind == CallKinds.Sql));
     }
 
     [Fact]
@@ -97,9 +139,30 @@ public sealed class SqlCallTests : IDisposable
         Assert.DoesNotContain(history.Entries, e => e.Kind is not null);
     }
 
-    private sealed class Db(string path) : DbContext
+    private sealed class Db(string path, IInterceptor? interceptor = null) : DbContext
     {
-        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+        {
             optionsBuilder.UseSqlite($"Data Source={path}");
+            if (interceptor is not null)
+            {
+                optionsBuilder.AddInterceptors(interceptor);
+            }
+        }
+    }
+
+    /// <summary>Holds a connection's open until released, as a database slow to accept one would.</summary>
+    private sealed class SlowOpen : DbConnectionInterceptor
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            return result;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Pm.Internal;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Pm.Internal;
 
 namespace Pm.AspNetCore.Internal;
 
@@ -8,8 +9,6 @@ namespace Pm.AspNetCore.Internal;
 /// </summary>
 internal sealed class TrackedHttpHandler : DelegatingHandler
 {
-    private static readonly Action<object?> CancelSource = static source => ((CancellationTokenSource)source!).Cancel();
-
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         return Tracks(request, out var task, out var uri)
@@ -47,21 +46,6 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
         return task is not null && task.List.Dependencies.Http && uri is { IsAbsoluteUri: true };
     }
 
-    internal static string Describe(HttpRequestMessage request, Uri uri, string authority, DependencyOptions options)
-    {
-        if (IsGrpc(request))
-        {
-            // A gRPC call's path is its method.
-            return options.Describe(string.Concat("gRPC ", uri.AbsolutePath.AsSpan(1)));
-        }
-
-        var path = options.HttpQueryString ? uri.PathAndQuery : uri.AbsolutePath;
-        return options.Describe(string.Concat("HTTP ", request.Method.Method, " ", authority, path));
-    }
-
-    private static bool IsGrpc(HttpRequestMessage request) =>
-        request.Content?.Headers.ContentType?.MediaType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
-
     private async Task<HttpResponseMessage> SendTrackedAsync(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,9 +68,9 @@ internal sealed class TrackedHttpHandler : DelegatingHandler
     // The hook never runs once the call has ended, which happens before the source is disposed.
     private static TaskCall Begin(TrackedTask task, Uri uri, HttpRequestMessage request, CancellationTokenSource source)
     {
-        // Uri makes its authority anew on each read: read once, for the description and the target.
-        var authority = uri.Authority;
-        var kind = IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http;
-        return task.BeginCall(kind, Describe(request, uri, authority, task.List.Dependencies), authority, CancelSource, source);
+        // Read once, for the description and the target.
+        var authority = HttpCalls.Authority(uri);
+        var kind = HttpCalls.IsGrpc(request) ? CallKinds.Grpc : CallKinds.Http;
+        return task.BeginCall(kind, HttpCalls.Describe(request, uri, authority, task.List.Dependencies), authority, HttpCalls.CancelSource, source);
     }
 }

@@ -30,7 +30,10 @@ internal sealed class DiagnosticSubscriber : IObserver<DiagnosticListener>
             case SqlObserver.EntityFrameworkCore:
             case SqlObserver.SqlClient:
             case SqlObserver.SystemSqlClient:
-                value.Subscribe(new SqlObserver(), SqlObserver.IsEnabled);
+                value.Subscribe(new SqlObserver(value.Name), SqlObserver.IsEnabled);
+                break;
+            case HttpClientObserver.ListenerName:
+                value.Subscribe(new HttpClientObserver(), HttpClientObserver.IsEnabled);
                 break;
         }
     }

@@ -27,6 +27,12 @@ internal static class SqlKill
         command.Cancel();
     };
 
+    /// <summary>The kill hook of a connection's open, which nothing stops from outside: it only marks the call as one the kill met.</summary>
+    public static readonly Action<object?> Opening = static _ => { };
+
+    /// <summary>The same as <see cref="Stop"/>, for the calls a second listener begins, so each listener finds its own.</summary>
+    public static readonly Action<object?> StopCommand = static state => Stop(state);
+
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where Microsoft.Data.Sqlite and SQLitePCLRaw are loaded, which keep these public members.")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "As above.")]
     private static Action<object>? CreateSqliteInterrupt()

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 
 namespace Pm.Internal;
@@ -25,10 +22,23 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     private const string EfExecuted = "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted";
     private const string EfError = "Microsoft.EntityFrameworkCore.Database.Command.CommandError";
     private const string EfCanceled = "Microsoft.EntityFrameworkCore.Database.Command.CommandCanceled";
+    private const string EfReaderClosing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderClosing";
+    private const string EfReaderDisposing = "Microsoft.EntityFrameworkCore.Database.Command.DataReaderDisposing";
+    private const string EfIterationFailed = "Microsoft.EntityFrameworkCore.Query.QueryIterationFailed";
+    private const string EfOpening = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionOpening";
+    private const string EfOpened = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionOpened";
+    private const string EfOpenError = "Microsoft.EntityFrameworkCore.Database.Connection.ConnectionError";
 
-    private static readonly ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
+    /// <summary>A connection opened faster than this (from a pool, say) leaves no history entry, so that each command does not add two.</summary>
+    private const long KeptOpenTicks = 100 * TimeSpan.TicksPerMillisecond;
 
-    /// <summary>Whether an event is wanted: one of a command's start and end.</summary>
+    // The kill hook of the calls this listener begins: EF Core's and SqlClient's are told apart, so that SqlClient's
+    // end of a command EF Core runs (which comes before its rows are read) leaves EF Core's call in flight.
+    private readonly Action<object?> _stop;
+
+    public SqlObserver(string listener) => _stop = listener == EntityFrameworkCore ? SqlKill.Stop : SqlKill.StopCommand;
+
+    /// <summary>Whether an event is wanted: one of a command's start and end, or of the reading of its rows.</summary>
     /// <remarks>
     /// The answer cannot depend on the current task: EF Core remembers it for a second per context, so a command run
     /// outside a task would hide the next second's commands inside tasks. Outside a task, <see cref="OnNext"/> returns
@@ -42,17 +52,49 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         Start,
         End,
         Error,
+        ReaderEnd,
+        IterationError,
+        Opening,
+        Opened,
+        OpenError,
     }
 
     public void OnNext(KeyValuePair<string, object?> value)
     {
-        if (TrackedTask.Current is not { } task || !task.List.Dependencies.Sql || value.Value is not { } payload
-            || Read(payload, "Command") is not DbCommand command)
+        if (TrackedTask.Current is not { } task || !task.List.Dependencies.Sql || value.Value is not { } payload)
         {
             return;
         }
 
-        switch (Kind(value.Key))
+        var kind = Kind(value.Key);
+        if (kind == EventKind.IterationError)
+        {
+            // The rows are read after the command's execution ended, so a failure while reading them (the interrupt
+            // of a kill, say) names no command: it belongs to the newest command of the task still reading.
+            if (Read(payload, "Exception") is Exception failure)
+            {
+                task.FindNewestCall(SqlKill.Stop).Fail(failure);
+            }
+
+            return;
+        }
+
+        if (kind is EventKind.Opening or EventKind.Opened or EventKind.OpenError)
+        {
+            if (Read(payload, "Connection") is DbConnection connection)
+            {
+                ObserveOpen(task, kind, connection, payload);
+            }
+
+            return;
+        }
+
+        if (Read(payload, "Command") is not DbCommand command)
+        {
+            return;
+        }
+
+        switch (kind)
         {
             case EventKind.Start:
                 // A command's start is a cancellation point: once the task is killed, no new command reaches the
@@ -63,15 +105,26 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
                 // A command seen twice (EF Core over SqlClient reports it from both) is listed once.
                 if (task.FindCall(command).Task is null)
                 {
-                    task.BeginCall(CallKinds.Sql, Describe(command, task.List.Dependencies), Target(command), SqlKill.Stop, command);
+                    task.BeginCall(CallKinds.Sql, Describe(command, task.List.Dependencies), Target(command), _stop, command);
                 }
 
                 break;
             case EventKind.End:
-                task.FindCall(command).End(Read(payload, "Result") is int rows && rows >= 0 ? RowsText(rows) : null);
+                var result = Read(payload, "Result");
+
+                // A reader's statement goes on running while its rows are read: the call, and with it the kill hook,
+                // lasts until the reader closes, so an interrupt cannot reach the statement after its call has ended.
+                if (result is not DbDataReader)
+                {
+                    task.FindCall(command, _stop).End(result is int rows && rows >= 0 ? RowsText(rows) : null);
+                }
+
+                break;
+            case EventKind.ReaderEnd:
+                task.FindCall(command, _stop).End();
                 break;
             case EventKind.Error:
-                var call = task.FindCall(command);
+                var call = task.FindCall(command, _stop);
                 if (Read(payload, "Exception") is Exception exception)
                 {
                     call.Fail(exception);
@@ -93,11 +146,45 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     {
     }
 
+    // A connection being opened is a call of its own: the status says so, and a slow or failed open is kept.
+    private static void ObserveOpen(TrackedTask task, EventKind kind, DbConnection connection, object payload)
+    {
+        if (kind == EventKind.Opening)
+        {
+            if (task.FindCall(connection, SqlKill.Opening).Task is null)
+            {
+                task.BeginCall(CallKinds.Sql, "SQL (opening connection)", Target(connection), SqlKill.Opening, connection);
+            }
+
+            return;
+        }
+
+        var call = task.FindCall(connection, SqlKill.Opening);
+        if (call.Record is not { } record)
+        {
+            return;
+        }
+
+        if (kind == EventKind.OpenError && Read(payload, "Exception") is Exception exception)
+        {
+            call.Fail(exception);
+        }
+        else
+        {
+            task.EndCall(record, "opened", keep: task.List.NowTicks() - record.StartTicks >= KeptOpenTicks);
+        }
+    }
+
     private static EventKind Kind(string name) => name switch
     {
         EfExecuting => EventKind.Start,
         EfExecuted => EventKind.End,
         EfError or EfCanceled => EventKind.Error,
+        EfReaderClosing or EfReaderDisposing => EventKind.ReaderEnd,
+        EfIterationFailed => EventKind.IterationError,
+        EfOpening => EventKind.Opening,
+        EfOpened => EventKind.Opened,
+        EfOpenError => EventKind.OpenError,
         _ when name.EndsWith(".WriteCommandBefore", StringComparison.Ordinal) => EventKind.Start,
         _ when name.EndsWith(".WriteCommandAfter", StringComparison.Ordinal) => EventKind.End,
         _ when name.EndsWith(".WriteCommandError", StringComparison.Ordinal) => EventKind.Error,
@@ -131,21 +218,15 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         return options.Describe(line.ToString());
     }
 
-    private static string? Target(DbCommand command)
-    {
-        if (command.Connection is not { } connection)
-        {
-            return null;
-        }
+    private static string? Target(DbCommand command) => command.Connection is { } connection ? Target(connection) : null;
 
+    private static string? Target(DbConnection connection)
+    {
         var database = connection.Database;
         return string.IsNullOrEmpty(database) || database == "main" ? Path.GetFileName(connection.DataSource) : database;
     }
 
     private static string RowsText(int rows) => rows == 1 ? "1 row" : rows.ToString(CultureInfo.InvariantCulture) + " rows";
 
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Reads public properties of the libraries' own event payloads, which those libraries keep.")]
-    private static object? Read(object payload, string name) =>
-        Properties.GetOrAdd((payload.GetType(), name), static key => key.Item1.GetProperty(key.Item2, BindingFlags.Public | BindingFlags.Instance))
-            ?.GetValue(payload);
+    private static object? Read(object payload, string name) => Payload.Read(payload, name);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Pm.AspNetCore.Internal;
+namespace Pm.Internal;
 
 /// <summary>HTTP status codes as text, formatted once per code rather than per request.</summary>
 internal static class StatusCodeText
