@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Pm.Tests.Browser;
 
 namespace Pm.AspNetCore.Tests;
 
@@ -9,53 +10,31 @@ namespace Pm.AspNetCore.Tests;
 public abstract class DashboardTestBase : IAsyncLifetime
 {
     protected const float Patience = 10_000;
-    private readonly List<string> _consoleErrors = [];
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private Chromium? _chromium;
 
-    public async ValueTask InitializeAsync()
-    {
-        var chromium = Requires.Tool("chromium", "chromium");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
+    public async ValueTask InitializeAsync() => _chromium = await Chromium.LaunchAsync(Requires.Tool("chromium", "chromium"));
 
     public async ValueTask DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    protected IReadOnlyList<string> ConsoleErrors => _consoleErrors;
+    protected IReadOnlyList<string> ConsoleErrors => _chromium!.ConsoleErrors;
 
     private protected async Task<IPage> OpenAsync(TestApp app, Action<IPage>? beforeLoading = null, string? initScript = null)
     {
-        var page = await _browser!.NewPageAsync();
+        var page = await _chromium!.NewPageAsync(Patience);
         beforeLoading?.Invoke(page);
         if (initScript is not null)
         {
             await page.AddInitScriptAsync(initScript);
         }
 
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                _consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        page.SetDefaultTimeout(Patience);
         await page.GotoAsync(new Uri(app.Address, "procs/?view=ui").ToString());
         return page;
     }

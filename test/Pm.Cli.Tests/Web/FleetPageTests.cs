@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Pm.Tests.Browser;
 
 namespace Pm.Cli.Tests.Web;
 
@@ -8,31 +9,19 @@ namespace Pm.Cli.Tests.Web;
 public sealed class FleetPageTests : IAsyncLifetime
 {
     private const float Patience = 10_000;
-    private readonly List<string> _consoleErrors = [];
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private Chromium? _chromium;
 
-    public async ValueTask InitializeAsync()
-    {
-        var chromium = Requires.Tool("chromium", "chromium");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
+    public async ValueTask InitializeAsync() => _chromium = await Chromium.LaunchAsync(Requires.Tool("chromium", "chromium"));
 
     public async ValueTask DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
+
+    private IReadOnlyList<string> ConsoleErrors => _chromium!.ConsoleErrors;
 
     private static ILocator Row(IPage page, string host, string id) => page.Locator($"#running tr[data-host='{host}'][data-id='{id}']");
 
@@ -40,16 +29,7 @@ public sealed class FleetPageTests : IAsyncLifetime
 
     private async Task<IPage> OpenAsync(FleetHarness fleet, BrowserNewPageOptions? options = null)
     {
-        var page = await _browser!.NewPageAsync(options);
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                _consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        page.SetDefaultTimeout(Patience);
+        var page = await _chromium!.NewPageAsync(Patience, options);
         await page.GotoAsync(fleet.Web.Address.ToString());
         return page;
     }
@@ -80,7 +60,7 @@ public sealed class FleetPageTests : IAsyncLifetime
         await page.Locator("#hostFilter").SelectOptionAsync(fleet.Name(1));
         await Assertions.Expect(page.Locator("#running tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(Row(page, fleet.Name(1), "job-1")).ToBeVisibleAsync();
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -115,7 +95,7 @@ public sealed class FleetPageTests : IAsyncLifetime
         Assert.True(go.IsCancelling("job-1"));
         Assert.False(a.IsKillRequested);
         Assert.Equal("""{"message":"from the fleet page"}""", Assert.Single(go.Kills).Body);
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -136,7 +116,7 @@ public sealed class FleetPageTests : IAsyncLifetime
         a.Status("still updating");
         await Assertions.Expect(Row(page, fleet.Name(0), "keeps-going").Locator("td.status")).ToHaveTextAsync("still updating");
         await Assertions.Expect(Host(page, fleet.Name(0)).Locator("td.seen")).ToHaveTextAsync("now");
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
@@ -160,7 +140,7 @@ public sealed class FleetPageTests : IAsyncLifetime
         await Assertions.Expect(finished.Locator($"tr[data-host='{fleet.Name(0)}'][data-id='done-here']")).ToContainTextAsync("ended");
         await Assertions.Expect(finished.Locator($"tr[data-host='{fleet.Name(1)}'][data-id='done-there'] td.host")).ToHaveTextAsync(fleet.Name(1));
         await Assertions.Expect(page.Locator("#finished thead th").First).ToHaveTextAsync("host");
-        Assert.Empty(_consoleErrors);
+        Assert.Empty(ConsoleErrors);
     }
 
     [Fact]
