@@ -192,7 +192,7 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
     };
 
     // The statement on one line, its whitespace runs made single spaces, cut to the configured length.
-    private static string Describe(DbCommand command, DependencyOptions options)
+    internal static string Describe(DbCommand command, DependencyOptions options)
     {
         var text = command.CommandText ?? string.Empty;
         var limit = Math.Min(text.Length, options.MaxDescriptionLength * 2);
@@ -218,7 +218,7 @@ internal sealed class SqlObserver : IObserver<KeyValuePair<string, object?>>
         return options.Describe(line.ToString());
     }
 
-    private static string? Target(DbCommand command) => command.Connection is { } connection ? Target(connection) : null;
+    internal static string? Target(DbCommand command) => command.Connection is { } connection ? Target(connection) : null;
 
     private static string? Target(DbConnection connection)
     {
