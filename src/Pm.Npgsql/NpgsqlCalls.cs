@@ -24,7 +24,10 @@ internal static class NpgsqlCalls
     /// <remarks>
     /// A data source's own command (<c>dataSource.CreateCommand</c>) refuses <see cref="NpgsqlCommand.Cancel"/>, since
     /// it hides its connection: its backend is then cancelled with <c>pg_cancel_backend</c> over a connection of its own,
-    /// which is what a cancel request does.
+    /// which is what a cancel request does. That cancel arrives a few milliseconds later, when the command may have
+    /// ended and its pooled connection may run another task's query; so it cancels only a query that started before
+    /// the kill by the server's own clock (with a margin for the network), never a later one. A command that started
+    /// just before the kill is reached by the next attempt: the hook runs again while the call is in flight.
     /// </remarks>
     public static Action<object?> Stop(string connectionString) => state =>
     {
@@ -37,7 +40,7 @@ internal static class NpgsqlCalls
         {
             if (InternalConnection?.GetValue(command) is NpgsqlConnection { ProcessID: > 0 } connection)
             {
-                _ = CancelBackendAsync(connectionString, connection.ProcessID);
+                _ = CancelBackendAsync(connectionString, connection.ProcessID, Stopwatch.GetTimestamp());
             }
         }
     };
@@ -46,7 +49,10 @@ internal static class NpgsqlCalls
     private static readonly System.Reflection.PropertyInfo? InternalConnection =
         typeof(NpgsqlCommand).GetProperty("InternalConnection", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
 
-    private static async Task CancelBackendAsync(string connectionString, int processId)
+    /// <summary>How much earlier than the kill, by the server's clock, a query must have started to be cancelled.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(50);
+
+    private static async Task CancelBackendAsync(string connectionString, int processId, long killedAt)
     {
         try
         {
@@ -54,10 +60,14 @@ internal static class NpgsqlCalls
             await using (connection.ConfigureAwait(false))
             {
                 await connection.OpenAsync().ConfigureAwait(false);
-                var cancel = new NpgsqlCommand("SELECT pg_cancel_backend(@pid)", connection);
+                // The server's time of the kill: its time now, less what has passed here since (a monotonic clock).
+                var cancel = new NpgsqlCommand(
+                    "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = @pid AND state = 'active' AND query_start < statement_timestamp() - @since",
+                    connection);
                 await using (cancel.ConfigureAwait(false))
                 {
                     cancel.Parameters.AddWithValue("pid", processId);
+                    cancel.Parameters.AddWithValue("since", Stopwatch.GetElapsedTime(killedAt) + Margin);
                     await cancel.ExecuteNonQueryAsync().ConfigureAwait(false);
                 }
             }
