@@ -44,12 +44,12 @@ public sealed class DependencySqlTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal("SQL " + Sleep, task.Status);
         await using var watching = new NpgsqlConnection(connectionString);
         await watching.OpenAsync(Ct);
-        Assert.True(await RunningAsync(watching, expected: true, TimeSpan.FromSeconds(5)), "the query never showed in pg_stat_activity");
+        Assert.True(await PostgresServer.IsRunningAsync(watching, Sleep, expected: true, TimeSpan.FromSeconds(5), Ct), "the query never showed in pg_stat_activity");
 
         Assert.Equal(KillResult.Requested, app.List.Kill(task.Id, "too slow"));
 
         var killed = Stopwatch.StartNew();
-        Assert.True(await RunningAsync(watching, expected: false, TimeSpan.FromSeconds(1)), $"the query still ran {killed.Elapsed} after the kill");
+        Assert.True(await PostgresServer.IsRunningAsync(watching, Sleep, expected: false, TimeSpan.FromSeconds(1), Ct), $"the query still ran {killed.Elapsed} after the kill");
         var answer = await response;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
         Assert.True(app.List.TryGetHistory(task.Id, out var history));
@@ -78,28 +78,6 @@ public sealed class DependencySqlTests(PostgresServer postgres) : IClassFixture<
         // A SELECT run as a non-query reports no row count, so the entry has no result.
         Assert.Equal("SQL select pg_sleep(0.05)", call.Status);
         Assert.True(call.Duration >= TimeSpan.FromMilliseconds(50), $"duration {call.Duration}");
-    }
-
-    /// <summary>Polls until <see cref="Sleep"/> is (or is no longer) running in the database, at most <paramref name="within"/>.</summary>
-    private static async Task<bool> RunningAsync(NpgsqlConnection watching, bool expected, TimeSpan within)
-    {
-        await using var query = new NpgsqlCommand("select count(*) from pg_stat_activity where state = 'active' and query = @query", watching);
-        query.Parameters.AddWithValue("query", Sleep);
-        var elapsed = Stopwatch.StartNew();
-        while (true)
-        {
-            if ((long)(await query.ExecuteScalarAsync(Ct))! > 0 == expected)
-            {
-                return true;
-            }
-
-            if (elapsed.Elapsed > within)
-            {
-                return false;
-            }
-
-            await Task.Delay(10, Ct);
-        }
     }
 
     private sealed class ReportDb(DbContextOptions<ReportDb> options) : DbContext(options);

@@ -50,12 +50,12 @@ public sealed class NpgsqlCallTests(PostgresServer postgres) : IClassFixture<Pos
         Assert.Equal("SQL " + Sleep, Assert.Single(list.GetAll()).Status);
         await using var watching = new NpgsqlConnection(postgres.ConnectionString);
         await watching.OpenAsync(Ct);
-        Assert.True(await RunningAsync(watching, expected: true, TimeSpan.FromSeconds(5)), "the command never showed in pg_stat_activity");
+        Assert.True(await PostgresServer.IsRunningAsync(watching, Sleep, expected: true, TimeSpan.FromSeconds(5), Ct), "the command never showed in pg_stat_activity");
 
         Assert.Equal(KillResult.Requested, list.Kill("report", "too slow"));
 
         var killed = Stopwatch.StartNew();
-        Assert.True(await RunningAsync(watching, expected: false, TimeSpan.FromSeconds(1)), $"the command still ran {killed.Elapsed} after the kill");
+        Assert.True(await PostgresServer.IsRunningAsync(watching, Sleep, expected: false, TimeSpan.FromSeconds(1), Ct), $"the command still ran {killed.Elapsed} after the kill");
         // Cancel throws OperationCanceledException around PostgreSQL's error; pg_cancel_backend, the error alone.
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => running.WaitAsync(Ct));
         Assert.Equal("57014", Assert.IsType<PostgresException>(thrown as PostgresException ?? thrown.InnerException).SqlState);
@@ -158,28 +158,6 @@ public sealed class NpgsqlCallTests(PostgresServer postgres) : IClassFixture<Pos
     }
 
     private static NpgsqlDataSource Build(string connectionString) => new NpgsqlDataSourceBuilder(connectionString).UseProcessList().Build();
-
-    /// <summary>Polls until <see cref="Sleep"/> is (or is no longer) running in the database, at most <paramref name="within"/>.</summary>
-    private static async Task<bool> RunningAsync(NpgsqlConnection watching, bool expected, TimeSpan within)
-    {
-        await using var query = new NpgsqlCommand("select count(*) from pg_stat_activity where state = 'active' and query = @query", watching);
-        query.Parameters.AddWithValue("query", Sleep);
-        var elapsed = Stopwatch.StartNew();
-        while (true)
-        {
-            if ((long)(await query.ExecuteScalarAsync(Ct))! > 0 == expected)
-            {
-                return true;
-            }
-
-            if (elapsed.Elapsed > within)
-            {
-                return false;
-            }
-
-            await Task.Delay(10, Ct);
-        }
-    }
 
     private sealed class ReportDb(DbContextOptions<ReportDb> options) : DbContext(options);
 }

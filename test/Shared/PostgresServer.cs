@@ -340,4 +340,27 @@ public sealed class PostgresServer : Xunit.IAsyncLifetime
             return (process.ExitCode, $"$ {commandLine}\n{output}");
         }
     }
+
+    /// <summary>Polls until <paramref name="statement"/> is (or is no longer) running in the database, at most <paramref name="within"/>.</summary>
+    /// <returns>Whether it reached the expected state in time.</returns>
+    public static async Task<bool> IsRunningAsync(global::Npgsql.NpgsqlConnection watching, string statement, bool expected, TimeSpan within, CancellationToken cancellationToken)
+    {
+        await using var query = new global::Npgsql.NpgsqlCommand("select count(*) from pg_stat_activity where state = 'active' and query = @query", watching);
+        query.Parameters.AddWithValue("query", statement);
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            if ((long)(await query.ExecuteScalarAsync(cancellationToken))! > 0 == expected)
+            {
+                return true;
+            }
+
+            if (elapsed.Elapsed > within)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
 }
