@@ -15,13 +15,6 @@ if (args is ["events", ..])
 
 if (args is ["fleet", ..])
 {
-    if (Environment.GetEnvironmentVariable("DOTNET_gcConcurrent") != "0")
-    {
-        // Measured with the pm tool's own GC settings (Pm.Cli.csproj): non-concurrent workstation GC.
-        Environment.ExitCode = await FleetLoad.RunAgainWithToolSettingsAsync(args);
-        return;
-    }
-
     var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];
     await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30));
     return;

@@ -15,6 +15,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
     private readonly Dictionary<Uri, Member> _members = [];
     private List<Member> _order = [];
     private long _refreshTicks = refresh.Ticks;
+    private long _version;
     private volatile bool _paused;
     private bool _disposed;
 
@@ -31,6 +32,9 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
         get => _paused;
         set => _paused = value;
     }
+
+    /// <summary>Gets a number that changes each time an endpoint answers or the polled set changes.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Makes <paramref name="endpoints"/> the polled set, in this order; returns the endpoints that joined and those that left.</summary>
     public (IReadOnlyList<Endpoint> Joined, IReadOnlyList<Endpoint> Left) SetEndpoints(IReadOnlyList<Endpoint> endpoints)
@@ -69,6 +73,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
             }
 
             _order = order;
+            Interlocked.Increment(ref _version);
         }
 
         return (joined, left);
@@ -126,6 +131,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
                     var state = await fleet.FetchAsync(member.Endpoint, token).ConfigureAwait(false);
                     Interlocked.Exchange(ref member.PendingSince, 0);
                     Volatile.Write(ref member.State, state);
+                    Interlocked.Increment(ref _version);
                 }
 
                 await Task.Delay(Refresh, token).ConfigureAwait(false);

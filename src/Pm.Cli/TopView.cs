@@ -39,12 +39,15 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
         Console.TreatControlCAsInput = true;
         Console.Out.Write(EnterAlternateScreen);
         var discovering = DiscoverAsync(quit.Token);
+        var frames = new FramePacer();
         try
         {
             while (!quit.IsCancellationRequested)
             {
+                var pressed = false;
                 while (Console.KeyAvailable)
                 {
+                    pressed = true;
                     if (!await HandleKeyAsync(Console.ReadKey(intercept: true), quit.Token))
                     {
                         await quit.CancelAsync();
@@ -52,7 +55,14 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
                     }
                 }
 
-                Draw();
+                var version = monitor.Version;
+                var now = Stopwatch.GetTimestamp();
+                if (frames.IsDue(now, pressed, version))
+                {
+                    Draw();
+                    frames.Drawn(now, Stopwatch.GetTimestamp(), version);
+                }
+
                 try
                 {
                     await Task.Delay(50, quit.Token);
