@@ -8,8 +8,7 @@ namespace Pm.Cli;
 /// <summary>The servers a command talks to: one client per endpoint over one shared connection pool, at most a bounded number of calls in flight.</summary>
 /// <remarks>
 /// Each call has its own timeout, counted from when it is sent, not from when it waited for a free slot; so a server
-/// that hangs holds one slot until its timeout and never delays the others' answers. Clients are made on first use and
-/// forgotten with <see cref="Forget"/> when discovery drops their endpoint, so memory follows the endpoints in use.
+/// that hangs holds one slot until its timeout and never delays the others' answers. Clients are made on first use.
 /// </remarks>
 internal sealed class Fleet : IDisposable
 {
@@ -43,6 +42,15 @@ internal sealed class Fleet : IDisposable
     /// <summary>Gets the time one call may take once sent.</summary>
     public TimeSpan Timeout { get; }
 
+    /// <summary>Gets the bearer token sent to the servers, if any.</summary>
+    public string? Token => _token;
+
+    /// <summary>Gets the connection pool shared by every endpoint.</summary>
+    public HttpMessageHandler Handler => _handler;
+
+    /// <summary>Gets the bound on calls in flight across the fleet.</summary>
+    public SemaphoreSlim Gate => _gate;
+
     /// <summary>Gets the client of <paramref name="endpoint"/>, made on first use.</summary>
     public PmClient ClientFor(Endpoint endpoint)
     {
@@ -54,16 +62,6 @@ internal sealed class Fleet : IDisposable
             http.DefaultRequestHeaders.UserAgent.ParseAdd("pm-dotnet-cli");
             return (http, new PmClient(http, new PmClientOptions { AccessToken = _token }));
         }).Client;
-    }
-
-    /// <summary>Drops the client of an endpoint that left discovery.</summary>
-    public void Forget(Endpoint endpoint)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if (_clients.TryRemove(endpoint.Address, out var entry))
-        {
-            entry.Http.Dispose();
-        }
     }
 
     /// <summary>Lists the running tasks of every endpoint, concurrently within the fleet's bound.</summary>

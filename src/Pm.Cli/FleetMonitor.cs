@@ -1,42 +1,100 @@
-using System.Diagnostics;
+using Pm.Cli.Web;
 
 namespace Pm.Cli;
 
-/// <summary>Polls a changing set of endpoints, each in a loop of its own, and keeps what each last answered.</summary>
+/// <summary>Follows a changing set of endpoints for <c>pm top</c>, each on its own, and keeps what each last said.</summary>
 /// <remarks>
-/// One endpoint's loop never waits for another's, so a down or hung endpoint is reported while the others keep
-/// updating. <see cref="SetEndpoints"/> starts loops for endpoints that joined and stops those of endpoints that left;
-/// an endpoint that stops answering stays, with its error, until discovery drops it. Thread-safe.
+/// Each endpoint has an <see cref="EndpointWatcher"/>, as in <c>pm web</c>: a .NET server is followed through its live
+/// stream, which sends only what changed, and a Go server is polled every <see cref="Refresh"/>. So a large, quiet fleet
+/// costs little, and the tool holds each task once for as long as it runs instead of a new copy of every listing at
+/// every refresh. One endpoint never waits for another, so a down or hung endpoint is reported while the others keep
+/// updating. <see cref="SetEndpoints"/> starts watchers for endpoints that joined and stops those of endpoints that
+/// left; an endpoint that stops answering stays, shown down, until discovery drops it. Thread-safe.
 /// </remarks>
-internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDisposable
+internal sealed class FleetMonitor : IAsyncDisposable
 {
+    private readonly Fleet _fleet;
+    private readonly FleetOptions _options;
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<Uri, Member> _members = [];
-    private List<Member> _order = [];
-    private long _refreshTicks = refresh.Ticks;
+    private readonly Dictionary<Uri, EndpointWatcher> _watchers = [];
+    private readonly List<Task> _leaving = [];
+    private List<EndpointWatcher> _order = [];
+    private TimeSpan _refresh;
+    private FleetSnapshot? _frozen;
     private long _version;
-    private volatile bool _paused;
     private bool _disposed;
 
-    /// <summary>Gets or sets the delay between an endpoint's answer and its next poll.</summary>
+    public FleetMonitor(Fleet fleet, TimeSpan refresh)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        _fleet = fleet;
+        _refresh = refresh;
+        _options = new FleetOptions { ServerToken = fleet.Token, Timeout = fleet.Timeout, PollInterval = refresh };
+    }
+
+    /// <summary>Gets or sets the delay between two polls of an endpoint without a live stream.</summary>
     public TimeSpan Refresh
     {
-        get => TimeSpan.FromTicks(Interlocked.Read(ref _refreshTicks));
-        set => Interlocked.Exchange(ref _refreshTicks, value.Ticks);
+        get
+        {
+            lock (_lock)
+            {
+                return _refresh;
+            }
+        }
+
+        set
+        {
+            lock (_lock)
+            {
+                _refresh = value;
+                foreach (var watcher in _order)
+                {
+                    watcher.PollInterval = value;
+                }
+            }
+        }
     }
 
-    /// <summary>Gets or sets a value indicating whether polling is paused (the last answers stay).</summary>
+    /// <summary>Gets or sets a value indicating whether the view is paused: <see cref="Snapshot"/> keeps returning what it returned when paused.</summary>
     public bool Paused
     {
-        get => _paused;
-        set => _paused = value;
+        get
+        {
+            lock (_lock)
+            {
+                return _frozen is not null;
+            }
+        }
+
+        set
+        {
+            var frozen = value ? Take() : null;
+            lock (_lock)
+            {
+                if (value != _frozen is not null)
+                {
+                    _frozen = frozen;
+                    Interlocked.Increment(ref _version);
+                }
+            }
+        }
     }
 
-    /// <summary>Gets a number that changes each time an endpoint answers or the polled set changes.</summary>
+    /// <summary>Gets a number that changes each time an endpoint says something new or the followed set changes.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Makes <paramref name="endpoints"/> the polled set, in this order; returns the endpoints that joined and those that left.</summary>
+    /// <summary>Gets the watcher of <paramref name="endpoint"/>, whose client sends one-off calls (kill, history); <see langword="null"/> when it is not followed.</summary>
+    public EndpointWatcher? Find(Endpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        lock (_lock)
+        {
+            return _watchers.GetValueOrDefault(endpoint.Address);
+        }
+    }
+
+    /// <summary>Makes <paramref name="endpoints"/> the followed set, in this order; returns the endpoints that joined and those that left.</summary>
     public (IReadOnlyList<Endpoint> Joined, IReadOnlyList<Endpoint> Left) SetEndpoints(IReadOnlyList<Endpoint> endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -45,7 +103,7 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var order = new List<Member>(endpoints.Count);
+            var order = new List<EndpointWatcher>(endpoints.Count);
             var keep = new HashSet<Uri>();
             foreach (var endpoint in endpoints)
             {
@@ -54,21 +112,22 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
                     continue;
                 }
 
-                if (!_members.TryGetValue(endpoint.Address, out var member))
+                if (!_watchers.TryGetValue(endpoint.Address, out var watcher))
                 {
-                    member = new Member(endpoint, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
-                    _members.Add(endpoint.Address, member);
-                    member.Loop = PollAsync(member);
+                    watcher = new EndpointWatcher(endpoint, _fleet.Handler, _options, _fleet.Gate, () => Interlocked.Increment(ref _version)) { PollInterval = _refresh };
+                    _watchers.Add(endpoint.Address, watcher);
+                    watcher.Start();
                     joined.Add(endpoint);
                 }
 
-                order.Add(member);
+                order.Add(watcher);
             }
 
-            foreach (var gone in _members.Values.Where(m => !keep.Contains(m.Endpoint.Address)).ToList())
+            foreach (var gone in _watchers.Values.Where(w => !keep.Contains(w.Endpoint.Address)).ToList())
             {
-                _members.Remove(gone.Endpoint.Address);
-                gone.Stop.Cancel();
+                _watchers.Remove(gone.Endpoint.Address);
+                _leaving.RemoveAll(t => t.IsCompleted);
+                _leaving.Add(gone.DisposeAsync().AsTask());
                 left.Add(gone.Endpoint);
             }
 
@@ -79,25 +138,23 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
         return (joined, left);
     }
 
-    /// <summary>Reads every endpoint's last answer and how long its poll in flight has waited, at one moment.</summary>
+    /// <summary>Reads what every endpoint last said, at one moment (or at the moment of the pause, while paused).</summary>
     public FleetSnapshot Snapshot()
     {
-        List<Member> order;
         lock (_lock)
         {
-            order = _order;
+            if (_frozen is { } frozen)
+            {
+                return frozen;
+            }
         }
 
-        var now = Stopwatch.GetTimestamp();
-        return new FleetSnapshot(
-            [.. order.Select(m => m.Endpoint)],
-            [.. order.Select(m => Volatile.Read(ref m.State))],
-            [.. order.Select(m => Interlocked.Read(ref m.PendingSince) is var since and > 0 ? Stopwatch.GetElapsedTime(since, now) : TimeSpan.Zero)]);
+        return Take();
     }
 
     public async ValueTask DisposeAsync()
     {
-        Task[] loops;
+        List<Task> stopping;
         lock (_lock)
         {
             if (_disposed)
@@ -106,73 +163,25 @@ internal sealed class FleetMonitor(Fleet fleet, TimeSpan refresh) : IAsyncDispos
             }
 
             _disposed = true;
-            loops = [.. _members.Values.Select(m => m.Loop!)];
-            _members.Clear();
+            stopping = [.. _leaving, .. _watchers.Values.Select(w => w.DisposeAsync().AsTask())];
+            _watchers.Clear();
             _order = [];
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(loops).ConfigureAwait(false);
-        _stop.Dispose();
+        await Task.WhenAll(stopping).ConfigureAwait(false);
     }
 
-    private async Task PollAsync(Member member)
+    private FleetSnapshot Take()
     {
-        // Let SetEndpoints finish before the first poll, so a loop never runs ahead of its registration.
-        await Task.Yield();
-        var token = member.Stop.Token;
-        try
+        List<EndpointWatcher> order;
+        lock (_lock)
         {
-            while (!token.IsCancellationRequested)
-            {
-                if (!_paused)
-                {
-                    Interlocked.Exchange(ref member.PendingSince, Stopwatch.GetTimestamp());
-                    var state = await fleet.FetchAsync(member.Endpoint, token).ConfigureAwait(false);
-                    Interlocked.Exchange(ref member.PendingSince, 0);
-                    Volatile.Write(ref member.State, state);
-                    Interlocked.Increment(ref _version);
-                }
-
-                await Task.Delay(Refresh, token).ConfigureAwait(false);
-            }
+            order = _order;
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // The endpoint left, or the monitor stopped, while a poll or a delay was in flight.
-        }
-        catch (ObjectDisposedException) when (token.IsCancellationRequested)
-        {
-            // The fleet was disposed while this loop was being stopped.
-        }
-        finally
-        {
-            member.Stop.Dispose();
-            lock (_lock)
-            {
-                // Its client goes once its last call has ended, unless the endpoint has joined again meanwhile.
-                if (!_members.ContainsKey(member.Endpoint.Address))
-                {
-                    fleet.Forget(member.Endpoint);
-                }
-            }
-        }
-    }
 
-    /// <summary>One polled endpoint: its loop and what it last answered.</summary>
-    private sealed class Member(Endpoint endpoint, CancellationTokenSource stop)
-    {
-        public Endpoint Endpoint { get; } = endpoint;
-
-        public CancellationTokenSource Stop { get; } = stop;
-
-        public Task? Loop { get; set; }
-
-        // Fields, for Volatile and Interlocked.
-        public EndpointState? State;
-        public long PendingSince;
+        return new FleetSnapshot([.. order.Select(w => w.Endpoint)], [.. order.Select(w => w.Snapshot())], _options.Time.GetUtcNow());
     }
 }
 
-/// <summary>Every polled endpoint, its last answer (<see langword="null"/> before the first) and how long its poll in flight has waited.</summary>
-internal sealed record FleetSnapshot(IReadOnlyList<Endpoint> Endpoints, IReadOnlyList<EndpointState?> States, IReadOnlyList<TimeSpan> Waiting);
+/// <summary>Every followed endpoint and what it last said, read at <paramref name="TakenAt"/> by this machine's clock.</summary>
+internal sealed record FleetSnapshot(IReadOnlyList<Endpoint> Endpoints, IReadOnlyList<EndpointView> Views, DateTimeOffset TakenAt);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pm.Cli.Web;
 using Pm.Protocol;
 using Spectre.Console;
 
@@ -28,6 +29,29 @@ internal sealed record ProcRow(Endpoint Endpoint, ProcDetail Proc, TimeSpan Age,
             foreach (var proc in response.Procs)
             {
                 rows.Add(new ProcRow(state.Endpoint, proc, response.ServerTime - proc.ProcTime + since, response.ServerTime - proc.StatusTime + since));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows of every endpoint that is up (or slow), with ages read on each server's clock at the snapshot's moment.</summary>
+    public static List<ProcRow> From(FleetSnapshot snapshot)
+    {
+        var rows = new List<ProcRow>();
+        for (var i = 0; i < snapshot.Views.Count; i++)
+        {
+            var view = snapshot.Views[i];
+            if (view.Health is not (EndpointHealth.Up or EndpointHealth.Slow))
+            {
+                continue;
+            }
+
+            // The server's clock now: ours, less how far ahead of it ours was when it last spoke.
+            var serverNow = snapshot.TakenAt - TimeSpan.FromSeconds(view.ClockOffset);
+            foreach (var proc in view.Procs)
+            {
+                rows.Add(new ProcRow(snapshot.Endpoints[i], proc, serverNow - proc.ProcTime, serverNow - proc.StatusTime));
             }
         }
 

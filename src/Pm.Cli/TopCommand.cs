@@ -65,7 +65,7 @@ internal static class TopCommand
             using var fleet = new Fleet(result.GetValue(PmCommand.Token), PmCommand.TimeoutOf(result));
             await using var monitor = new FleetMonitor(fleet, TimeSpan.FromSeconds(seconds));
             monitor.SetEndpoints(resolved.Endpoints);
-            return await new TopView(fleet, monitor, resolved.Discovery, TimeSpan.FromSeconds(discoverySeconds)).RunAsync(cancellationToken);
+            return await new TopView(monitor, resolved.Discovery, TimeSpan.FromSeconds(discoverySeconds)).RunAsync(cancellationToken);
         });
         return command;
     }

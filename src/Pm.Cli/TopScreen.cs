@@ -1,13 +1,12 @@
 using System.Text;
+using Pm.Cli.Web;
 using Spectre.Console;
 
 namespace Pm.Cli;
 
 /// <summary>What one frame of <c>pm top</c> shows; everything the renderer needs, read at one moment.</summary>
 internal sealed record TopScreenModel(
-    IReadOnlyList<Endpoint> Endpoints,
-    IReadOnlyList<EndpointState?> States,
-    IReadOnlyList<TimeSpan> Waiting,
+    IReadOnlyList<EndpointView> Views,
     IReadOnlyList<ProcRow> Rows,
     int Selected,
     TimeSpan Refresh,
@@ -22,8 +21,6 @@ internal sealed record TopScreenModel(
 /// <summary>Renders frames of <c>pm top</c>: drawn over the previous one, line by line, so nothing flickers.</summary>
 internal static class TopScreen
 {
-    private static readonly TimeSpan SlowAfter = TimeSpan.FromSeconds(1);
-
     public static void Render(TextWriter writer, TopScreenModel model)
     {
         var output = new StringWriter();
@@ -37,7 +34,7 @@ internal static class TopScreen
         console.Profile.Width = model.Width;
 
         console.MarkupLine(
-            $"[bold]pm top[/]  {Format.Count(model.Rows.Count, "task")} on {Format.Count(model.States.Count, "endpoint")}  every {PmCommand.Seconds(model.Refresh.TotalSeconds)} s"
+            $"[bold]pm top[/]  {Format.Count(model.Rows.Count, "task")} on {Format.Count(model.Views.Count, "endpoint")}  every {PmCommand.Seconds(model.Refresh.TotalSeconds)} s"
             + $"  sort: {model.SortKey}" + (model.Filter.Length > 0 ? $"  filter: {Markup.Escape(model.Filter)}" : "") + (model.Paused ? "  [yellow]PAUSED[/]" : ""));
         console.MarkupLine("[grey]↑↓ select  k kill  Enter history  / filter  s sort  d delay  p pause  q quit[/]");
         var endpointLines = EndpointLines(model);
@@ -81,28 +78,19 @@ internal static class TopScreen
     private static List<string> EndpointLines(TopScreenModel model)
     {
         var lines = new List<string>();
+        var views = model.Views;
         var room = Math.Max(model.Height / 3, 2);
-        if (model.States.Count <= room)
+        if (views.Count <= room)
         {
-            for (var i = 0; i < model.States.Count; i++)
-            {
-                lines.Add(EndpointLine(model.Endpoints[i], model.States[i], model.Waiting[i]));
-            }
-
+            lines.AddRange(views.Select(EndpointLine));
             return lines;
         }
 
-        var troubled = Enumerable.Range(0, model.States.Count)
-            .Where(i => model.States[i] is not { Response: not null } || model.Waiting[i] > SlowAfter)
-            .ToList();
-        var down = troubled.Count(i => model.States[i] is { Error: not null });
-        lines.Add($"  {Format.Count(model.States.Count, "endpoint")}: [green]{model.States.Count - troubled.Count} up[/]"
+        var troubled = views.Where(v => v.Health != EndpointHealth.Up).ToList();
+        var down = troubled.Count(v => v.Health is EndpointHealth.Down or EndpointHealth.Unauthorized);
+        lines.Add($"  {Format.Count(views.Count, "endpoint")}: [green]{views.Count - troubled.Count} up[/]"
             + (down > 0 ? $", [red]{down} down[/]" : "") + (troubled.Count - down > 0 ? $", [yellow]{troubled.Count - down} slow or connecting[/]" : ""));
-        foreach (var i in troubled.Take(room - 2))
-        {
-            lines.Add(EndpointLine(model.Endpoints[i], model.States[i], model.Waiting[i]));
-        }
-
+        lines.AddRange(troubled.Take(room - 2).Select(EndpointLine));
         if (troubled.Count > room - 2)
         {
             lines.Add($"  [grey]… and {troubled.Count - (room - 2)} more not up[/]");
@@ -111,20 +99,17 @@ internal static class TopScreen
         return lines;
     }
 
-    private static string EndpointLine(Endpoint endpoint, EndpointState? state, TimeSpan waiting)
+    private static string EndpointLine(EndpointView view)
     {
-        var name = Markup.Escape(endpoint.Name);
-        if (waiting > SlowAfter)
+        var name = Markup.Escape(view.Name);
+        var tasks = Format.Count(view.Procs.Count, "task");
+        return view.Health switch
         {
-            return $"  [yellow]{name}: slow, waiting {Format.Duration(waiting)} for an answer[/]";
-        }
-
-        return state switch
-        {
-            null => $"  [grey]{name}: connecting…[/]",
-            { Error: { } error } => $"  [red]{name}: DOWN: {Markup.Escape(error)}[/]",
-            { Response: { } response } => $"  [green]{name}: up[/], {Format.Count(response.Procs.Count, "task")}",
-            _ => $"  {name}",
+            EndpointHealth.Connecting => $"  [grey]{name}: connecting…[/]",
+            EndpointHealth.Down => $"  [red]{name}: DOWN: {Markup.Escape(view.Error ?? "")}[/]",
+            EndpointHealth.Unauthorized => $"  [red]{name}: UNAUTHORIZED: {Markup.Escape(view.Error ?? "")}[/]",
+            EndpointHealth.Slow => $"  [yellow]{name}: slow, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
+            _ => $"  [green]{name}: up[/], {tasks}",
         };
     }
 

@@ -13,7 +13,7 @@ namespace Pm.Cli;
 /// stops answering stays, shown as down, until discovery drops it. Frames are drawn over the previous one in the
 /// terminal's alternate screen, line by line, so nothing flickers and the terminal is restored on exit.
 /// </remarks>
-internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery discovery, TimeSpan discoveryInterval)
+internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpan discoveryInterval)
 {
     private const string EnterAlternateScreen = "\x1b[?1049h\x1b[?25l";
     private const string LeaveAlternateScreen = "\x1b[?25h\x1b[?1049l";
@@ -222,7 +222,12 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
     {
         try
         {
-            _notice = await fleet.ClientFor(row.Endpoint).KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
+            if (ClientOf(row) is not { } client)
+            {
+                return;
+            }
+
+            _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
             {
                 KillResult.Requested => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
                 KillResult.NotFound => $"{row.Proc.Id} is no longer running on {row.Endpoint.Name}",
@@ -233,13 +238,34 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
         {
             _notice = $"kill failed: {ex.Message}";
         }
+        catch (ObjectDisposedException)
+        {
+            _notice = $"{row.Endpoint.Name} has just left the endpoint list";
+        }
+    }
+
+    // The endpoint's own client, bounded by the timeout; none once discovery has dropped the endpoint.
+    private Pm.Client.PmClient? ClientOf(ProcRow row)
+    {
+        if (monitor.Find(row.Endpoint) is { } watcher)
+        {
+            return watcher.Client;
+        }
+
+        _notice = $"{row.Endpoint.Name} has left the endpoint list";
+        return null;
     }
 
     private async Task ShowHistoryAsync(ProcRow row, CancellationToken cancellationToken)
     {
         try
         {
-            var history = await fleet.ClientFor(row.Endpoint).GetHistoryAsync(row.Proc.Id, cancellationToken);
+            if (ClientOf(row) is not { } client)
+            {
+                return;
+            }
+
+            var history = await client.GetHistoryAsync(row.Proc.Id, cancellationToken);
             if (history is null)
             {
                 _notice = $"{row.Proc.Id} is no longer known to {row.Endpoint.Name}";
@@ -260,6 +286,10 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
         catch (Pm.Client.PmClientException ex)
         {
             _notice = $"history failed: {ex.Message}";
+        }
+        catch (ObjectDisposedException)
+        {
+            _notice = $"{row.Endpoint.Name} has just left the endpoint list";
         }
     }
 
@@ -283,16 +313,14 @@ internal sealed class TopView(Fleet fleet, FleetMonitor monitor, Discovery disco
     private void Draw()
     {
         var snapshot = monitor.Snapshot();
-        _rows = ProcRow.Sort(ProcRow.From(snapshot.States.OfType<EndpointState>()).Where(Matches), ProcRow.SortKeys[_sort]);
+        _rows = ProcRow.Sort(ProcRow.From(snapshot).Where(Matches), ProcRow.SortKeys[_sort]);
         if (_selected is null || !_rows.Exists(r => _selected == (r.Endpoint.Name, r.Proc.Id)))
         {
             _selected = _rows.Count > 0 ? (_rows[0].Endpoint.Name, _rows[0].Proc.Id) : null;
         }
 
         TopScreen.Render(Console.Out, new TopScreenModel(
-            snapshot.Endpoints,
-            snapshot.States,
-            snapshot.Waiting,
+            snapshot.Views,
             _rows,
             _rows.FindIndex(r => _selected == (r.Endpoint.Name, r.Proc.Id)),
             monitor.Refresh,

@@ -207,7 +207,10 @@ public sealed class PmClient
 
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
         string? name = null;
-        var data = new StringBuilder();
+        // An event's data is almost always one line: it is parsed as read, and a builder is made only for data of
+        // several lines and dropped after that event, so a follower of many servers holds no buffer per stream.
+        string? single = null;
+        StringBuilder? data = null;
         while (true)
         {
             string? line;
@@ -233,19 +236,30 @@ public sealed class PmClient
                 }
                 else if (line.StartsWith("data:", StringComparison.Ordinal))
                 {
-                    data.Append(line.AsSpan(5).TrimStart(' '));
+                    var value = line.AsSpan(5).TrimStart(' ');
+                    if (single is null && data is null)
+                    {
+                        single = value.ToString();
+                    }
+                    else
+                    {
+                        data ??= new StringBuilder(single);
+                        single = null;
+                        data.Append(value);
+                    }
                 }
 
                 continue;
             }
 
-            if (name is not null && Parse(name, data.ToString()) is { } frame)
+            if (name is not null && Parse(name, data?.ToString() ?? single ?? string.Empty) is { } frame)
             {
                 yield return frame;
             }
 
             name = null;
-            data.Clear();
+            single = null;
+            data = null;
         }
     }
 

@@ -2,12 +2,29 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Pm.AspNetCore;
+using Pm.Cli.Tests.Web;
+using Pm.Cli.Web;
 
 namespace Pm.Cli.Tests;
 
-/// <summary>The poller behind <c>pm top</c>, against real servers: one that hangs never holds the others back, and the polled set follows discovery.</summary>
+/// <summary>What <c>pm top</c> follows, against real servers: a hung one never holds the others back, .NET servers are followed through their live stream and Go servers polled, and the set follows discovery.</summary>
 public sealed class FleetMonitorTests
 {
+    private static async Task<EndpointView> WaitForAsync(FleetMonitor monitor, int index, Func<EndpointView, bool> condition)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        while (true)
+        {
+            var view = monitor.Snapshot().Views[index];
+            if (condition(view))
+            {
+                return view;
+            }
+
+            await Task.Delay(10, ct);
+        }
+    }
+
     [Fact]
     public async Task Snapshot_HungEndpoint_OthersKeepUpdating()
     {
@@ -28,41 +45,61 @@ public sealed class FleetMonitorTests
         var hung = Endpoint.Parse(new Uri(hanging.Urls.First()).Authority);
         var up = Endpoint.Parse(server.Address.Authority);
 
-        // Two slots: the hung call holds one for its whole timeout; the other endpoint keeps getting answers through the other.
         using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(1), concurrency: 2);
         await using var monitor = new FleetMonitor(fleet, TimeSpan.FromMilliseconds(20));
         monitor.SetEndpoints([hung, up]);
         await asked.Task.WaitAsync(ct);
 
-        var seen = new HashSet<long>();
-        while (seen.Count < 5)
+        // While the hung endpoint has not answered, the other one's changes keep arriving, through its live stream.
+        var view = await WaitForAsync(monitor, 1, v => v.Procs.Any(p => p.Id == "answering"));
+        Assert.Equal("stream", view.Via);
+        var version = monitor.Version;
+        using (var second = list.Start("second"))
         {
-            var snapshot = monitor.Snapshot();
-            Assert.Null(snapshot.States[0]);
-            if (snapshot.States[1] is { } state)
-            {
-                Assert.Equal("answering", Assert.Single(state.Response!.Procs).Id);
-                seen.Add(state.FetchedAt);
-            }
-
-            await Task.Delay(10, ct);
+            await WaitForAsync(monitor, 1, v => v.Procs.Any(p => p.Id == "second"));
         }
+
+        await WaitForAsync(monitor, 1, v => v.Procs.All(p => p.Id != "second"));
+        Assert.NotEqual(version, monitor.Version);
+        Assert.Equal(EndpointHealth.Connecting, monitor.Snapshot().Views[0].Health);
 
         // Its timeout past, the hung endpoint is reported, not dropped.
-        EndpointState? hungState;
-        while ((hungState = monitor.Snapshot().States[0]) is null)
-        {
-            await Task.Delay(10, ct);
-        }
-
-        Assert.Contains("did not answer within 1 s", hungState.Error, StringComparison.Ordinal);
+        var hungView = await WaitForAsync(monitor, 0, v => v.Health == EndpointHealth.Down);
+        Assert.Contains("did not answer within 1 s", hungView.Error, StringComparison.Ordinal);
         Assert.Equal([hung, up], monitor.Snapshot().Endpoints);
+        Assert.Equal(["answering"], ProcRow.From(monitor.Snapshot()).Select(r => r.Proc.Id));
     }
 
     [Fact]
-    public async Task SetEndpoints_ReportsWhoJoinedAndLeft_AndPollsOnlyTheNewSet()
+    public async Task GoServer_IsPolledAtTheRefresh_AndAPauseFreezesTheView()
     {
-        var ct = TestContext.Current.CancellationToken;
+        await using var go = await GoServer.StartAsync();
+        go.Start("go-1", "working");
+        using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(5));
+        await using var monitor = new FleetMonitor(fleet, TimeSpan.FromMilliseconds(20));
+        var endpoint = Endpoint.Parse(go.Name);
+        monitor.SetEndpoints([endpoint]);
+
+        var view = await WaitForAsync(monitor, 0, v => v.Procs.Any(p => p.Id == "go-1"));
+        Assert.Equal("polling", view.Via);
+
+        // Paused, the view stays as it was while the endpoint's watcher goes on; resumed, it shows what came meanwhile.
+        monitor.Paused = true;
+        go.Start("go-2", "arrived while paused");
+        var watcher = monitor.Find(endpoint)!;
+        while (!watcher.Snapshot().Procs.Any(p => p.Id == "go-2"))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.DoesNotContain(monitor.Snapshot().Views[0].Procs, p => p.Id == "go-2");
+        monitor.Paused = false;
+        Assert.Contains(monitor.Snapshot().Views[0].Procs, p => p.Id == "go-2");
+    }
+
+    [Fact]
+    public async Task SetEndpoints_ReportsWhoJoinedAndLeft_AndFollowsOnlyTheNewSet()
+    {
         await using var fleet = await LoopbackFleet.StartAsync("127.0.0.2", "127.0.0.3");
         using var client = new Fleet(token: null, TimeSpan.FromSeconds(5));
         await using var monitor = new FleetMonitor(client, TimeSpan.FromMilliseconds(20));
@@ -78,12 +115,9 @@ public sealed class FleetMonitorTests
         (joined, left) = monitor.SetEndpoints([second]);
         Assert.Empty(joined);
         Assert.Equal([first], left);
+        Assert.Null(monitor.Find(first));
 
-        while (monitor.Snapshot().States is not [{ Response: not null }])
-        {
-            await Task.Delay(10, ct);
-        }
-
+        await WaitForAsync(monitor, 0, v => v.Health == EndpointHealth.Up);
         Assert.Equal([second], monitor.Snapshot().Endpoints);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Pm.Cli.Web;
 using Pm.Protocol;
 
 namespace Pm.Cli.Tests;
@@ -8,14 +9,20 @@ public sealed partial class TopScreenTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
-    private static TopScreenModel Model(string footer = "", IReadOnlyList<string>? overlay = null, TimeSpan? waiting = null)
+    private static TopScreenModel Model(string footer = "", IReadOnlyList<string>? overlay = null, double? latency = null)
     {
         var up = Endpoint.Parse("127.0.0.1:8081");
         var down = Endpoint.Parse("10.0.0.7:8081");
-        var procs = new ProcResponse([new ProcDetail("req-1", null, Now.AddSeconds(-3), Now.AddSeconds(-1), "querying")], Now);
-        EndpointState?[] states = [new EndpointState(up, procs, null, 0), new EndpointState(down, null, "could not be reached", 0)];
-        var rows = ProcRow.From(states.OfType<EndpointState>());
-        return new TopScreenModel([up, down], states, [TimeSpan.Zero, waiting ?? TimeSpan.Zero], rows, 0, TimeSpan.FromSeconds(1), "age", "", false, overlay, footer, 100, 20);
+        ProcDetail[] procs = [new ProcDetail("req-1", null, Now.AddSeconds(-3), Now.AddSeconds(-1), "querying")];
+        EndpointView[] views =
+        [
+            new(up.Name, EndpointHealth.Up, "stream", Now, 0.01, null, 0, procs),
+            latency is { } slow
+                ? new(down.Name, EndpointHealth.Slow, "polling", Now, slow, null, 0, [])
+                : new(down.Name, EndpointHealth.Down, null, null, null, "could not be reached", 0, []),
+        ];
+        var rows = ProcRow.From(new FleetSnapshot([up, down], views, Now));
+        return new TopScreenModel(views, rows, 0, TimeSpan.FromSeconds(1), "age", "", false, overlay, footer, 100, 20);
     }
 
     private static string[] Lines(TopScreenModel model)
@@ -49,10 +56,10 @@ public sealed partial class TopScreenTests
     }
 
     [Fact]
-    public void Render_SlowEndpoint_SaysHowLongItHasWaited()
+    public void Render_SlowEndpoint_SaysHowLongItsLastAnswerTook()
     {
-        var lines = Lines(Model(waiting: TimeSpan.FromSeconds(2.5)));
-        Assert.Contains("10.0.0.7:8081: slow, waiting 2.500s for an answer", lines[3], StringComparison.Ordinal);
+        var lines = Lines(Model(latency: 2.5));
+        Assert.Contains("10.0.0.7:8081: slow, answered in 2.500s, 0 tasks", lines[3], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,15 +74,14 @@ public sealed partial class TopScreenTests
     public void Render_ManyEndpoints_CountsThemAndListsOnlyThoseNotUp()
     {
         var endpoints = Enumerable.Range(1, 40).Select(i => Endpoint.Parse($"10.0.1.{i}:8081")).ToList();
-        var procs = new ProcResponse([], Now);
-        var states = endpoints.Select((e, i) => i switch
+        var views = endpoints.Select((e, i) => i switch
         {
-            3 or 17 => new EndpointState(e, null, "could not be reached", 0),
-            25 => null,
-            _ => new EndpointState(e, procs, null, 0),
+            3 or 17 => new EndpointView(e.Name, EndpointHealth.Down, null, null, null, "could not be reached", 0, []),
+            25 => new EndpointView(e.Name, EndpointHealth.Connecting, null, null, null, null, 0, []),
+            30 => new EndpointView(e.Name, EndpointHealth.Slow, "polling", Now, 4, null, 0, []),
+            _ => new EndpointView(e.Name, EndpointHealth.Up, "stream", Now, 0.01, null, 0, []),
         }).ToList();
-        var waiting = endpoints.Select((_, i) => i == 30 ? TimeSpan.FromSeconds(4) : TimeSpan.Zero).ToList();
-        var model = new TopScreenModel(endpoints, states, waiting, [], -1, TimeSpan.FromSeconds(1), "age", "", false, null, "", 100, 30);
+        var model = new TopScreenModel(views, [], -1, TimeSpan.FromSeconds(1), "age", "", false, null, "", 100, 30);
 
         var lines = Lines(model);
 
@@ -85,6 +91,26 @@ public sealed partial class TopScreenTests
         Assert.Contains("10.0.1.26:8081: connecting", lines[5], StringComparison.Ordinal);
         Assert.Contains("10.0.1.31:8081: slow", lines[6], StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains("10.0.1.1:8081", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void From_Snapshot_ReadsAgesOnTheServersClock_AndSkipsEndpointsThatAreDown()
+    {
+        var up = Endpoint.Parse("127.0.0.1:8081");
+        var down = Endpoint.Parse("10.0.0.7:8081");
+
+        // The server's clock is 10 s behind the tool's: a task it started 3 s ago by its own clock is 3 s old, not 13.
+        ProcDetail[] procs = [new ProcDetail("req-1", null, Now.AddSeconds(-13), Now.AddSeconds(-11), "querying")];
+        EndpointView[] views =
+        [
+            new(up.Name, EndpointHealth.Up, "stream", Now, 0.01, null, 10, procs),
+            new(down.Name, EndpointHealth.Down, "stream", Now.AddMinutes(-1), 0.01, "could not be reached", 0, procs),
+        ];
+
+        var row = Assert.Single(ProcRow.From(new FleetSnapshot([up, down], views, Now)));
+        Assert.Equal(up, row.Endpoint);
+        Assert.Equal(TimeSpan.FromSeconds(3), row.Age);
+        Assert.Equal(TimeSpan.FromSeconds(1), row.InStatus);
     }
 
     [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]

@@ -22,6 +22,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private readonly HttpClient _streamHttp;
     private readonly PmClient _streamClient;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Action? _changed;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ProcDetail> _procs = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
@@ -32,12 +33,21 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private TimeSpan? _latency;
     private TimeSpan _clockOffset;
     private bool _streamOpen;
+    private long _pollTicks;
 
-    public EndpointWatcher(Endpoint endpoint, HttpMessageHandler handler, FleetOptions options, SemaphoreSlim limiter)
+    /// <summary>Initializes a new instance of the <see cref="EndpointWatcher"/> class.</summary>
+    /// <param name="endpoint">The server to follow.</param>
+    /// <param name="handler">The connection pool shared by the fleet.</param>
+    /// <param name="options">The timeouts and thresholds.</param>
+    /// <param name="limiter">The bound on polls in flight across the fleet.</param>
+    /// <param name="changed">Called, on the watcher's own thread, each time what it knows changes.</param>
+    public EndpointWatcher(Endpoint endpoint, HttpMessageHandler handler, FleetOptions options, SemaphoreSlim limiter, Action? changed = null)
     {
         Endpoint = endpoint;
         _options = options;
         _limiter = limiter;
+        _changed = changed;
+        _pollTicks = options.PollInterval.Ticks;
         _http = CreateHttp(endpoint, handler, options.Timeout);
         // The stream's answer is open-ended: its own deadlines (the snapshot's, the silence's) bound it instead.
         _streamHttp = CreateHttp(endpoint, handler, Timeout.InfiniteTimeSpan);
@@ -61,6 +71,13 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 return _via == "stream";
             }
         }
+    }
+
+    /// <summary>Gets or sets the time between two polls of a server without a live stream; the next wait takes it.</summary>
+    public TimeSpan PollInterval
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _pollTicks));
+        set => Interlocked.Exchange(ref _pollTicks, value.Ticks);
     }
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -118,7 +135,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 
                 failures = 0;
                 // Between polls; and after a stream the server closed, so one that closes at once is not hammered.
-                await Task.Delay(_options.PollInterval, _options.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(PollInterval, _options.Time, cancellationToken).ConfigureAwait(false);
             }
             catch (PmClientException ex) when (ex.Kind == PmErrorKind.NotSupported)
             {
@@ -135,7 +152,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 Fail(ex);
                 polling = false;
                 failures++;
-                var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _options.PollInterval.Ticks << Math.Min(failures - 1, 8)));
+                var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, PollInterval.Ticks << Math.Min(failures - 1, 8)));
                 try
                 {
                     await Task.Delay(backoff, _options.Time, cancellationToken).ConfigureAwait(false);
@@ -234,6 +251,8 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 _health = EndpointHealth.Up;
             }
         }
+
+        _changed?.Invoke();
     }
 
     private void Fail(Exception exception)
@@ -244,5 +263,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             _error = exception is PmClientException or TimeoutException ? exception.Message : $"{Endpoint.Name}: {exception.Message}";
             _streamOpen = false;
         }
+
+        _changed?.Invoke();
     }
 }
