@@ -19,30 +19,30 @@ internal static class FleetLoad
     private const int TasksPerEndpoint = 100;
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(IReadOnlyList<int> sizes, TimeSpan window)
+    public static async Task RunAsync(IReadOnlyList<int> sizes, TimeSpan window, IReadOnlyList<bool> busyness)
     {
         var tool = Path.Combine(AppContext.BaseDirectory, "Pm.Cli.dll");
         var tmux = FindOnPath("tmux");
-        Console.WriteLine($"{TasksPerEndpoint} tasks per endpoint; every endpoint: 10 tasks replaced and 10 statuses changed a second; {window.TotalSeconds:0} s per run");
+        Console.WriteLine($"{TasksPerEndpoint} tasks per endpoint; busy: every endpoint has 10 tasks replaced and 10 statuses changed a second; quiet: only the marks; {window.TotalSeconds:0} s per run");
         if (tmux is null)
         {
             Console.WriteLine("tmux is not installed: pm top is not measured.");
         }
 
-        Console.WriteLine($"{"endpoints",9} {"tool",8} {"shown p50",10} {"p90",8} {"CPU",7} {"CPU (fleet)",11} {"resident",9} {"peak",8} {"page p50",9} {"page JSON",10}");
-        foreach (var size in sizes)
+        Console.WriteLine($"{"endpoints",9} {"fleet",6} {"tool",5} {"shown p50",10} {"p90",8} {"CPU",7} {"CPU (fleet)",11} {"resident",9} {"peak",8} {"page p50",9} {"page JSON",10}");
+        foreach (var (size, busy) in sizes.SelectMany(s => busyness.Select(b => (s, b))))
         {
-            using var fleet = StartFleet(size, out var ports);
+            using var fleet = StartFleet(size, busy, out var ports);
             var file = Path.Combine(Path.GetTempPath(), $"pm-fleet-{Environment.ProcessId}-{size}.txt");
             await File.WriteAllLinesAsync(file, ports.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
             try
             {
                 if (tmux is not null)
                 {
-                    await MeasureTopAsync(tmux, tool, file, size, fleet, window);
+                    await MeasureTopAsync(tmux, tool, file, size, busy, fleet, window);
                 }
 
-                await MeasureWebAsync(tool, file, size, fleet, window);
+                await MeasureWebAsync(tool, file, size, busy, fleet, window);
             }
             finally
             {
@@ -56,7 +56,7 @@ internal static class FleetLoad
         }
     }
 
-    private static async Task MeasureTopAsync(string tmux, string tool, string file, int size, Process fleet, TimeSpan window)
+    private static async Task MeasureTopAsync(string tmux, string tool, string file, int size, bool busy, Process fleet, TimeSpan window)
     {
         var session = "pm-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await RunAsync(tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", $"exec dotnet '{tool}' top -e file:{file}");
@@ -79,7 +79,7 @@ internal static class FleetLoad
                 shown.Add(clock.Elapsed.TotalMilliseconds);
             }
 
-            Report(size, "top", shown, usage, null, null);
+            Report(size, busy, "top", shown, usage, null, null);
         }
         finally
         {
@@ -87,7 +87,7 @@ internal static class FleetLoad
         }
     }
 
-    private static async Task MeasureWebAsync(string tool, string file, int size, Process fleet, TimeSpan window)
+    private static async Task MeasureWebAsync(string tool, string file, int size, bool busy, Process fleet, TimeSpan window)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { tool, "web", "-e", "file:" + file, "--listen", "127.0.0.1:0" })
@@ -136,7 +136,7 @@ internal static class FleetLoad
             }
 
             times.Sort();
-            Report(size, "web", shown, usage, times[times.Count / 2], bytes);
+            Report(size, busy, "web", shown, usage, times[times.Count / 2], bytes);
         }
         finally
         {
@@ -145,11 +145,11 @@ internal static class FleetLoad
         }
     }
 
-    private static void Report(int size, string tool, List<double> shown, Usage usage, double? page, long? pageBytes)
+    private static void Report(int size, bool busy, string tool, List<double> shown, Usage usage, double? page, long? pageBytes)
     {
         shown.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{size,9} {tool,8} {Ms(shown[shown.Count / 2]),10} {Ms(shown[(int)(shown.Count * 0.9)]),8} {usage.Cpu,7:P1} {usage.FleetCpu,11:P1} {Mb(usage.Resident),9} {Mb(usage.Peak),8} {(page is { } p ? Ms(p) : "-"),9} {(pageBytes is { } b ? (b / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " KB" : "-"),10}"));
+            $"{size,9} {(busy ? "busy" : "quiet"),6} {tool,5} {Ms(shown[shown.Count / 2]),10} {Ms(shown[(int)(shown.Count * 0.9)]),8} {usage.Cpu,7:P1} {usage.FleetCpu,11:P1} {Mb(usage.Resident),9} {Mb(usage.Peak),8} {(page is { } p ? Ms(p) : "-"),9} {(pageBytes is { } b ? (b / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " KB" : "-"),10}"));
     }
 
     // The header reads "pm top  50,000 tasks on 500 endpoints …".
@@ -238,10 +238,10 @@ internal static class FleetLoad
 
     /// <summary>
     /// Serves the simulated fleet until stdin closes: one Kestrel on <paramref name="size"/> loopback ports over one list
-    /// of 100 running tasks, 10 of which are replaced and 10 of which change status each second; <c>mark TEXT</c> on
+    /// of 100 running tasks, of which (when <paramref name="busy"/>) 10 are replaced and 10 change status each second; <c>mark TEXT</c> on
     /// stdin sets the status of the task <c>marker</c>.
     /// </summary>
-    public static async Task ServeAsync(int size)
+    public static async Task ServeAsync(int size, bool busy)
     {
         using var list = new ProcessList();
         var tasks = new TrackedTask[TasksPerEndpoint];
@@ -281,7 +281,7 @@ internal static class FleetLoad
             var random = new Random(7);
             var step = 0;
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+            while (busy && await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
             {
                 var slot = random.Next(tasks.Length);
                 tasks[slot].Dispose();
@@ -310,12 +310,13 @@ internal static class FleetLoad
         }
     }
 
-    private static Process StartFleet(int size, out List<int> ports)
+    private static Process StartFleet(int size, bool busy, out List<int> ports)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(FleetLoad).Assembly.Location);
         start.ArgumentList.Add("fleet-serve");
         start.ArgumentList.Add(size.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(busy ? "busy" : "quiet");
         var process = Process.Start(start)!;
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the fleet did not start");
         ports = [.. line["ports ".Length..].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];

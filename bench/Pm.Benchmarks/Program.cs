@@ -16,13 +16,14 @@ if (args is ["events", ..])
 if (args is ["fleet", ..])
 {
     var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];
-    await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30));
+    var busyness = (args.Length > 3 ? args[3] : "both") switch { "busy" => new[] { true }, "quiet" => [false], _ => [false, true] };
+    await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30), busyness);
     return;
 }
 
-if (args is ["fleet-serve", var count])
+if (args is ["fleet-serve", var count, var mode])
 {
-    await FleetLoad.ServeAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+    await FleetLoad.ServeAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), mode == "busy");
     return;
 }
 

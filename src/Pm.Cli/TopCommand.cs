@@ -9,7 +9,7 @@ internal static class TopCommand
     {
         var refresh = new Option<double>("--refresh", "-r")
         {
-            Description = "Seconds between polls of each endpoint.",
+            Description = "Seconds between refreshes: a Go server is polled at this interval, and a .NET server's live stream sends its changes at most this long after they happen.",
             DefaultValueFactory = _ => 1,
         };
         var discoveryInterval = new Option<double>("--discovery-interval")

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -196,9 +197,30 @@ public sealed class PmClient
     /// }
     /// </code>
     /// </example>
-    public async IAsyncEnumerable<ProcFrame> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ProcFrame> WatchAsync(CancellationToken cancellationToken = default) =>
+        WatchCoreAsync(_prefix + "/?view=events", cancellationToken);
+
+    /// <summary>Follows the server's live stream (an extension) with at most one frame per <paramref name="frameInterval"/>.</summary>
+    /// <param name="frameInterval">
+    /// The longest wait for changes the caller accepts: the server coalesces changes over the longest of its rates
+    /// (its own frame interval, one second, five seconds) that does not exceed it. A watcher of many servers that
+    /// refreshes once a second asks for one second, and gets each server's changes in one frame a second.
+    /// </param>
+    /// <param name="cancellationToken">Ends the stream.</param>
+    /// <returns>The frames, as <see cref="WatchAsync(CancellationToken)"/> returns them.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="frameInterval"/> is not positive or is longer than an hour.</exception>
+    /// <exception cref="PmClientException">The call failed, as for <see cref="WatchAsync(CancellationToken)"/>.</exception>
+    public IAsyncEnumerable<ProcFrame> WatchAsync(TimeSpan frameInterval, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Get, _prefix + "/?view=events", null, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(frameInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(frameInterval, TimeSpan.FromHours(1));
+        var milliseconds = ((long)Math.Ceiling(frameInterval.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        return WatchCoreAsync(_prefix + "/?view=events&interval=" + milliseconds + "ms", cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ProcFrame> WatchCoreAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         EnsureSuccess(response);
         if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
         {

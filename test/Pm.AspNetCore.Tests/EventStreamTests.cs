@@ -53,9 +53,9 @@ public sealed class EventStreamTests
         return (app, time);
     }
 
-    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> SubscribeAsync(TestApp app)
+    private static async Task<(HttpResponseMessage Response, StreamReader Reader)> SubscribeAsync(TestApp app, string query = "")
     {
-        var response = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var response = await app.Client.GetAsync("procs/?view=events" + query, HttpCompletionOption.ResponseHeadersRead, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return (response, new StreamReader(await response.Content.ReadAsStreamAsync(Ct)));
@@ -244,6 +244,87 @@ public sealed class EventStreamTests
         await EventuallyAsync(async () =>
         {
             using var again = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+            return again.StatusCode == HttpStatusCode.OK;
+        });
+    }
+
+    [Theory]
+    [InlineData("", 100)]
+    [InlineData("&interval=10ms", 100)]
+    [InlineData("&interval=1s", 1000)]
+    [InlineData("&interval=3500ms", 1000)]
+    [InlineData("&interval=7", 5000)]
+    [InlineData("&interval=1h", 5000)]
+    public async Task Events_Interval_IsTheLongestRateNotAboveTheRequest(string query, int expected)
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var (response, reader) = await SubscribeAsync(app, query);
+        using (response)
+        using (reader)
+        {
+            Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(response.Headers.GetValues("X-Pm-Frame-Interval")));
+            Assert.Equal("snapshot", (await NextAsync(reader)).Name);
+        }
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1s")]
+    [InlineData("")]
+    public async Task Events_MalformedInterval_Is400(string interval)
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var response = await app.Client.GetAsync("procs/?view=events&interval=" + interval, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("interval must be a duration", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_SlowerRate_SendsOnlyEachSecondsLatestState()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var (fastResponse, fast) = await SubscribeAsync(app);
+        var (slowResponse, slow) = await SubscribeAsync(app, "&interval=1s");
+        using (fastResponse)
+        using (fast)
+        using (slowResponse)
+        using (slow)
+        {
+            Assert.Empty((await SnapshotAsync(fast)).Procs);
+            Assert.Empty((await SnapshotAsync(slow)).Procs);
+
+            // Five statuses 100 ms apart: the server's own rate sends each; once a second sends only the last.
+            using var task = app.List.Start("t");
+            for (var i = 1; i <= 5; i++)
+            {
+                task.Status($"step {i}");
+                time.Advance(Frame);
+                Assert.Equal($"step {i}", Assert.Single((await NextFrameAsync(fast)).Procs).Status);
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(500));
+            var frame = await NextFrameAsync(slow);
+            Assert.Equal(("t", "step 5"), (Assert.Single(frame.Procs).Id, Assert.Single(frame.Procs).Status));
+            Assert.Equal(new FrameCounts(1, 0), frame.Counts);
+        }
+    }
+
+    [Fact]
+    public async Task Events_SubscriberLimit_IsSharedByEveryRate()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.MaxEventSubscribers = 1);
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            using var refused = await app.Client.GetAsync("procs/?view=events&interval=5s", HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        await EventuallyAsync(async () =>
+        {
+            using var again = await app.Client.GetAsync("procs/?view=events&interval=5s", HttpCompletionOption.ResponseHeadersRead, Ct);
             return again.StatusCode == HttpStatusCode.OK;
         });
     }

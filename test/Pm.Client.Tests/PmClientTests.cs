@@ -151,6 +151,37 @@ public sealed class PmClientTests
     }
 
     [Fact]
+    public async Task WatchAsync_WithAFrameInterval_GetsChangesCoalescedAtThatRate()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        var client = ClientFor(app);
+        TrackedTask? task = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Started after the snapshot, the task shows in the next frame of the five-second rate, seconds later, where
+        // the server's own rate (100 ms) would have sent it at once.
+        await foreach (var frame in client.WatchAsync(TimeSpan.FromSeconds(5), Ct))
+        {
+            if (frame.IsSnapshot)
+            {
+                clock.Restart();
+                task = app.List.Start("coalesced");
+                continue;
+            }
+
+            if (frame.Procs.Any(p => p.Id == "coalesced"))
+            {
+                break;
+            }
+        }
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"the change came after {clock.Elapsed}, at the server's own rate");
+        task!.Dispose();
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.WatchAsync(TimeSpan.Zero, Ct));
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.WatchAsync(TimeSpan.FromHours(2), Ct));
+    }
+
+    [Fact]
     public async Task Unauthorized_IsReportedAndTokenIsSent()
     {
         await using var app = await TestApp.StartListenerAsync(o => o.AccessToken = "s3cret");

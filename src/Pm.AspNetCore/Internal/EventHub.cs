@@ -6,12 +6,13 @@ namespace Pm.AspNetCore.Internal;
 /// <remarks>
 /// <para>
 /// While anyone subscribes, the hub observes the list: each change costs the task that made it one enqueue, whatever
-/// the number of subscribers. Every <see cref="ProcessListEndpointOptions.EventFrameInterval"/> it coalesces the
-/// changes into one frame; a subscriber gets the view as of the last frame, then every frame after it.
+/// the number of subscribers. Every <paramref name="interval"/> it coalesces the changes into one frame; a subscriber
+/// gets the view as of the last frame, then every frame after it. The subscribers of all the hubs of one list share
+/// one limit, <paramref name="slots"/>.
 /// </para>
 /// <para>When the last subscriber leaves, the hub stops observing and lets go of its view, so memory returns to its baseline.</para>
 /// </remarks>
-internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions options, TimeProvider time)
+internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions options, TimeProvider time, TimeSpan interval, EventSlots slots)
 {
     // Changes waiting to be taken in; past this the loop is not keeping up, and it resynchronizes instead.
     private const int MaxPendingChanges = 100_000;
@@ -21,6 +22,9 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
     private readonly Lock _lock = new();
     private readonly List<EventSubscriber> _subscribers = [];
     private Run? _run;
+
+    /// <summary>Gets the time between two frames.</summary>
+    public TimeSpan Interval => interval;
 
     /// <summary>Gets how many subscribers are connected.</summary>
     public int SubscriberCount
@@ -54,7 +58,7 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
     {
         lock (_lock)
         {
-            if (_subscribers.Count >= options.MaxEventSubscribers)
+            if (!slots.TryTake())
             {
                 snapshot = [];
                 snapshotTime = default;
@@ -75,7 +79,10 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
     {
         lock (_lock)
         {
-            _subscribers.Remove(subscriber);
+            if (_subscribers.Remove(subscriber))
+            {
+                slots.Release();
+            }
         }
     }
 
@@ -92,7 +99,6 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
     {
         // Changes are taken in often, so what waits in the queue stays small under any request rate; frames go out
         // once per frame interval.
-        var interval = options.EventFrameInterval;
         using var timer = new PeriodicTimer(interval < DrainInterval ? interval : DrainInterval, time);
         var lastFrame = time.GetTimestamp();
         try
@@ -134,6 +140,7 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
                 foreach (var subscriber in _subscribers)
                 {
                     subscriber.End();
+                    slots.Release();
                 }
 
                 _subscribers.Clear();
@@ -199,4 +206,34 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
             Changes.Enqueue(change);
         }
     }
+}
+
+/// <summary>The live stream's subscriber limit, shared by the hubs of one list.</summary>
+internal sealed class EventSlots(int limit)
+{
+    private int _taken;
+
+    /// <summary>Gets how many subscribers are connected.</summary>
+    public int Taken => Volatile.Read(ref _taken);
+
+    /// <summary>Takes a slot, unless all are taken.</summary>
+    public bool TryTake()
+    {
+        while (true)
+        {
+            var taken = Volatile.Read(ref _taken);
+            if (taken >= limit)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _taken, taken + 1, taken) == taken)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Gives a slot back.</summary>
+    public void Release() => Interlocked.Decrement(ref _taken);
 }

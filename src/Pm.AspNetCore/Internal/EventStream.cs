@@ -12,13 +12,31 @@ namespace Pm.AspNetCore.Internal;
 /// that stops reading holds no more than a chunk and the server's output buffer; a flush that does not complete within
 /// <see cref="ProcessListEndpointOptions.EventWriteTimeout"/> aborts the connection.
 /// </remarks>
-internal sealed class EventStream(EventHub hub, ProcessListEndpointOptions options, TimeProvider time)
+internal sealed class EventStream(EventHubs hubs, ProcessListEndpointOptions options, TimeProvider time)
 {
+    /// <summary>The header that tells the subscriber the time between two frames of its stream, in milliseconds.</summary>
+    public const string FrameIntervalHeader = "X-Pm-Frame-Interval";
+
     private const int ChunkSize = 16 * 1024;
 
     public async Task RunAsync(HttpContext context, CancellationToken stopping)
     {
         var response = context.Response;
+        TimeSpan? requested = null;
+        if (context.Request.Query.TryGetValue("interval", out var text))
+        {
+            if (!ListQuery.TryParseDuration(text.ToString(), out var interval))
+            {
+                response.StatusCode = StatusCodes.Status400BadRequest;
+                response.ContentType = "text/plain; charset=utf-8";
+                await response.WriteAsync("interval must be a duration such as 1s, 500ms or 5s\n", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            requested = interval;
+        }
+
+        var hub = hubs.For(requested);
         var subscriber = hub.TryJoin(out var snapshot, out var snapshotTime);
         if (subscriber is null)
         {
@@ -35,6 +53,7 @@ internal sealed class EventStream(EventHub hub, ProcessListEndpointOptions optio
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
+        response.Headers[FrameIntervalHeader] = ((long)hub.Interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         // Streams end when the client leaves or the server stops, so a live stream never holds up a shutdown.
@@ -137,5 +156,41 @@ internal sealed class EventStream(EventHub hub, ProcessListEndpointOptions optio
         {
             throw new IOException("The connection closed.");
         }
+    }
+}
+
+/// <summary>
+/// The live stream's hubs of one list, one per frame rate a subscriber may ask for: the server's own
+/// <see cref="ProcessListEndpointOptions.EventFrameInterval"/>, once a second and once every five seconds.
+/// </summary>
+/// <remarks>
+/// A fixed, small set: whatever subscribers ask, a change costs the task that made it at most one enqueue per hub in
+/// use, and a hub with no subscriber costs nothing.
+/// </remarks>
+internal sealed class EventHubs
+{
+    private static readonly TimeSpan[] Rates = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    private readonly EventHub[] _hubs;
+
+    public EventHubs(ProcessList list, ProcessListEndpointOptions options, TimeProvider time)
+    {
+        var slots = new EventSlots(options.MaxEventSubscribers);
+        _hubs = [.. new[] { options.EventFrameInterval }.Concat(Rates.Where(r => r > options.EventFrameInterval)).Select(i => new EventHub(list, options, time, i, slots))];
+    }
+
+    /// <summary>Gets the hub of the longest interval not longer than <paramref name="requested"/>; the server's own without a request or below it.</summary>
+    public EventHub For(TimeSpan? requested)
+    {
+        var hub = _hubs[0];
+        foreach (var candidate in _hubs)
+        {
+            if (requested >= candidate.Interval)
+            {
+                hub = candidate;
+            }
+        }
+
+        return hub;
     }
 }

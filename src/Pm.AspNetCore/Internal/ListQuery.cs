@@ -151,7 +151,8 @@ internal sealed class ListQuery
         return false;
     }
 
-    private static bool TryParseDuration(string text, out TimeSpan duration)
+    /// <summary>Parses a duration such as <c>2.5</c>, <c>2.5s</c>, <c>300ms</c>, <c>1m</c> or <c>1h</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
     {
         duration = default;
         var (number, scale) = text switch

@@ -27,7 +27,7 @@ internal sealed partial class ProcessListHandler
         _options = options;
         _time = time;
         _prefix = prefix.TrimEnd('/');
-        _events = new EventStream(new EventHub(list, options, time), options, time);
+        _events = new EventStream(new EventHubs(list, options, time), options, time);
     }
 
     /// <summary>The header that tells clients this server understands the protocol's extensions; Go servers never send it.</summary>

@@ -171,7 +171,8 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         deadline.CancelAfter(_options.Timeout);
         var started = Stopwatch.GetTimestamp();
         var first = true;
-        var frames = _streamClient.WatchAsync(deadline.Token).GetAsyncEnumerator(deadline.Token);
+        // Changes come coalesced at the rate the view refreshes at (the server's own when faster), not at every server's own rate.
+        var frames = _streamClient.WatchAsync(PollInterval, deadline.Token).GetAsyncEnumerator(deadline.Token);
         try
         {
             while (await frames.MoveNextAsync().ConfigureAwait(false))

@@ -24,7 +24,7 @@ internal static class WebCommand
         };
         var poll = new Option<double>("--poll")
         {
-            Description = "Seconds between two polls of a server that has no live stream (a Go server).",
+            Description = "Seconds between refreshes: a server without a live stream (a Go server) is polled at this interval, and a .NET server's live stream sends its changes at most this long after they happen.",
             DefaultValueFactory = _ => 1,
         };
         var command = new Command(
