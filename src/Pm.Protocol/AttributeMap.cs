@@ -8,17 +8,44 @@ namespace Pm.Protocol;
 /// <summary>Represents a task's attributes on the wire: a JSON object of names to values of any JSON type.</summary>
 /// <remarks>
 /// Written from any .NET values: one that cannot be serialized is written as its string form, so one bad value
-/// never breaks a listing. Read values are <see cref="JsonElement"/>s.
+/// never breaks a listing. Read values are <see cref="JsonElement"/>s. A map read from the wire holds only the object's
+/// JSON until <see cref="Items"/> is first read, and is written back as that JSON: a client that holds the listings of
+/// many servers, or passes them on, pays for the values it looks at.
 /// </remarks>
 [JsonConverter(typeof(AttributeMapConverter))]
 public sealed class AttributeMap : IReadOnlyList<KeyValuePair<string, object?>>
 {
+    private readonly byte[]? _json;
+    private ImmutableArray<KeyValuePair<string, object?>> _items;
+
     /// <summary>Initializes a new instance of the <see cref="AttributeMap"/> class.</summary>
     /// <param name="items">The attributes, in order.</param>
-    public AttributeMap(ImmutableArray<KeyValuePair<string, object?>> items) => Items = items.IsDefault ? [] : items;
+    public AttributeMap(ImmutableArray<KeyValuePair<string, object?>> items) => _items = items.IsDefault ? [] : items;
+
+    private AttributeMap(byte[] json) => _json = json;
 
     /// <summary>Gets the attributes, in order.</summary>
-    public ImmutableArray<KeyValuePair<string, object?>> Items { get; }
+    public ImmutableArray<KeyValuePair<string, object?>> Items
+    {
+        get
+        {
+            // One array reference: a race parses twice at worst, and every reader sees a whole array.
+            var items = _items;
+            if (items.IsDefault)
+            {
+                items = AttributeMapConverter.Parse(_json!);
+                _items = items;
+            }
+
+            return items;
+        }
+    }
+
+    /// <summary>Makes a map read from the wire: the object's JSON, parsed when first asked for.</summary>
+    internal static AttributeMap FromJson(byte[] json) => new(json);
+
+    /// <summary>Gets the JSON this map was read from; <see langword="null"/> for a map made from values.</summary>
+    internal byte[]? Json => _json;
 
     /// <inheritdoc />
     public int Count => Items.Length;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -20,8 +21,17 @@ internal sealed class AttributeMapConverter : JsonConverter<AttributeMap>
             throw new JsonException("Expected a JSON object of attributes.");
         }
 
-        // One document for the whole object, whose values share it: a document per value made a listing of many
-        // tasks several times as many objects, which a client polling many servers paid for in collections.
+        // Only the object's JSON is kept: its values are parsed when first asked for (AttributeMap.Items).
+        using var document = JsonDocument.ParseValue(ref reader);
+        return AttributeMap.FromJson(JsonMarshal.GetRawUtf8Value(document.RootElement).ToArray());
+    }
+
+    /// <summary>Parses a JSON object of attributes into its values, which share one document.</summary>
+    internal static ImmutableArray<KeyValuePair<string, object?>> Parse(byte[] json)
+    {
+        // Checked when read, within the reader's depth; this parse only builds the values.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4096 });
+        reader.Read();
         var attributes = JsonElement.ParseValue(ref reader);
         var items = ImmutableArray.CreateBuilder<KeyValuePair<string, object?>>(attributes.GetPropertyCount());
         foreach (var property in attributes.EnumerateObject())
@@ -29,13 +39,25 @@ internal sealed class AttributeMapConverter : JsonConverter<AttributeMap>
             items.Add(new(property.Name, property.Value));
         }
 
-        return new AttributeMap(items.MoveToImmutable());
+        return items.MoveToImmutable();
     }
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, AttributeMap value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
+        WriteMap(writer, value, options);
+    }
+
+    /// <summary>Writes a map: as the JSON it was read from, if it was read, else from its values.</summary>
+    internal static void WriteMap(Utf8JsonWriter writer, AttributeMap value, JsonSerializerOptions options)
+    {
+        if (value.Json is { } json)
+        {
+            writer.WriteRawValue(json, skipInputValidation: true);
+            return;
+        }
+
         WriteObject(writer, value.Items, options);
     }
 

@@ -40,21 +40,22 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         bool cancelling = false, forbidCancel = false;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString();
+            // Names are matched in place, and the two alert values shared: a listing of many tasks allocates only its values.
+            var field = Field(ref reader);
             reader.Read();
-            switch (name)
+            switch (field)
             {
-                case "id": id = reader.GetString(); break;
-                case "attrs": attrs = reader.TokenType == JsonTokenType.Null ? null : AttributeConverter.Read(ref reader, typeof(AttributeMap), options); break;
-                case "procTime": procTime = TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
-                case "statusTime": statusTime = TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
-                case "status": status = reader.GetString(); break;
-                case "cancelling": cancelling = reader.GetBoolean(); break;
-                case "forbidCancel": forbidCancel = reader.GetBoolean(); break;
-                case "traceId": traceId = reader.GetString(); break;
-                case "alert": alert = reader.GetString(); break;
-                case "progress": progress = reader.TokenType == JsonTokenType.Null ? null : ReadProgress(ref reader); break;
-                case "deadline": deadline = reader.TokenType == JsonTokenType.Null ? null : TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
+                case 1: id = reader.GetString(); break;
+                case 2: attrs = reader.TokenType == JsonTokenType.Null ? null : AttributeConverter.Read(ref reader, typeof(AttributeMap), options); break;
+                case 3: procTime = TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
+                case 4: statusTime = TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
+                case 5: status = reader.GetString(); break;
+                case 6: cancelling = reader.GetBoolean(); break;
+                case 7: forbidCancel = reader.GetBoolean(); break;
+                case 8: traceId = reader.GetString(); break;
+                case 9: alert = reader.ValueTextEquals("slow"u8) ? "slow" : reader.ValueTextEquals("hung"u8) ? "hung" : reader.GetString(); break;
+                case 10: progress = reader.TokenType == JsonTokenType.Null ? null : ReadProgress(ref reader); break;
+                case 11: deadline = reader.TokenType == JsonTokenType.Null ? null : TimeConverter.Read(ref reader, typeof(DateTimeOffset), options); break;
                 default: reader.Skip(); break;
             }
         }
@@ -68,6 +69,20 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
             Deadline = deadline,
         };
     }
+
+    private static int Field(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("id"u8) ? 1
+        : reader.ValueTextEquals("attrs"u8) ? 2
+        : reader.ValueTextEquals("procTime"u8) ? 3
+        : reader.ValueTextEquals("statusTime"u8) ? 4
+        : reader.ValueTextEquals("status"u8) ? 5
+        : reader.ValueTextEquals("cancelling"u8) ? 6
+        : reader.ValueTextEquals("forbidCancel"u8) ? 7
+        : reader.ValueTextEquals("traceId"u8) ? 8
+        : reader.ValueTextEquals("alert"u8) ? 9
+        : reader.ValueTextEquals("progress"u8) ? 10
+        : reader.ValueTextEquals("deadline"u8) ? 11
+        : 0;
 
     private static ProcProgress ReadProgress(ref Utf8JsonReader reader)
     {
@@ -101,7 +116,7 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
     public override void Write(Utf8JsonWriter writer, ProcDetail value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
-        WriteProc(writer, value.Id, value.Attrs?.Items ?? [], value.ProcTime, value.StatusTime, value.Status, value.Cancelling, value.ForbidCancel, value.TraceId, options, value.Alert, value.Progress, value.Deadline);
+        WriteProc(writer, value.Id, value.Attrs?.Json is null ? value.Attrs?.Items ?? [] : [], value.ProcTime, value.StatusTime, value.Status, value.Cancelling, value.ForbidCancel, value.TraceId, options, value.Alert, value.Progress, value.Deadline, value.Attrs?.Json);
     }
 
     /// <summary>Writes a task in the wire form of a <see cref="ProcDetail"/>, from its parts.</summary>
@@ -118,13 +133,20 @@ internal sealed class ProcDetailConverter : JsonConverter<ProcDetail>
         JsonSerializerOptions options,
         string? alert = null,
         ProcProgress? progress = null,
-        DateTimeOffset? deadline = null)
+        DateTimeOffset? deadline = null,
+        byte[]? attributesJson = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> time = stackalloc byte[32];
         writer.WriteStartObject();
         writer.WriteString(Id, id);
-        if (!attributes.IsDefaultOrEmpty)
+        if (attributesJson is not null)
+        {
+            // Attributes read from the wire go back as they came.
+            writer.WritePropertyName(Attrs);
+            writer.WriteRawValue(attributesJson, skipInputValidation: true);
+        }
+        else if (!attributes.IsDefaultOrEmpty)
         {
             writer.WritePropertyName(Attrs);
             AttributeMapConverter.WriteObject(writer, attributes, options);

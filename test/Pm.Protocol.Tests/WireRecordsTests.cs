@@ -19,6 +19,26 @@ public sealed class WireRecordsTests
     }
 
     [Fact]
+    public void Attributes_ReadFromTheWire_AreWrittenBackAsTheyCame_AndParsedWhenAskedFor()
+    {
+        const string Attrs = """{"method":"GET","n":3.50,"nested":{"a":[1,2]},"s":"caf\u00e9"}""";
+        var json = $$"""{"id":"req1","attrs":{{Attrs}},"procTime":"2026-11-23T00:25:00Z","statusTime":"2026-11-23T00:25:01Z","status":"S11"}""";
+        var proc = JsonSerializer.Deserialize(json, PmJsonContext.Default.ProcDetail)!;
+
+        // Passed on untouched (the number's form and the escape included), before and after the values are read.
+        Assert.Equal(json, JsonSerializer.Serialize(proc, PmJsonContext.Default.ProcDetail));
+        Assert.True(proc.Attrs!.TryGetValue("n", out var n));
+        Assert.Equal(3.5, Assert.IsType<JsonElement>(n).GetDouble());
+        Assert.Equal("café", ((JsonElement)proc.Attrs[3].Value!).GetString());
+        Assert.Equal(4, proc.Attrs.Count);
+        Assert.Equal(json, JsonSerializer.Serialize(proc, PmJsonContext.Default.ProcDetail));
+
+        // Read by many threads at once, every reader sees all the values.
+        var fresh = JsonSerializer.Deserialize(json, PmJsonContext.Default.ProcDetail)!;
+        Parallel.For(0, 64, _ => Assert.Equal(["method", "n", "nested", "s"], fresh.Attrs!.Items.Select(a => a.Key)));
+    }
+
+    [Fact]
     public void ProcDetail_AlertProgressAndDeadline_RoundTripAsExtensionFields_ThatGoClientsCanIgnore()
     {
         var time = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
