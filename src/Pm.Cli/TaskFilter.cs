@@ -12,7 +12,6 @@ internal static class TaskFilter
 {
     public static bool Matches(ProcRow row, string filter)
     {
-        ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(filter);
         var text = filter.Trim();
         if (text.Length == 0)

@@ -24,7 +24,7 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
     private string _notice = string.Empty;
     private Prompt? _prompt;
     private IReadOnlyList<string>? _overlay;
-    private List<ProcRow> _rows = [];
+    private readonly List<ProcRow> _rows = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -293,8 +293,11 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
         }
     }
 
-    private ProcRow? SelectedRow() =>
-        _rows.Find(r => _selected == (r.Endpoint.Name, r.Proc.Id)) ?? (_rows.Count > 0 ? _rows[0] : null);
+    private ProcRow? SelectedRow()
+    {
+        var index = _rows.FindIndex(r => _selected == (r.Endpoint.Name, r.Proc.Id));
+        return index >= 0 ? _rows[index] : _rows.Count > 0 ? _rows[0] : null;
+    }
 
     private void Move(int delta)
     {
@@ -313,7 +316,13 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
     private void Draw()
     {
         var snapshot = monitor.Snapshot();
-        _rows = ProcRow.Sort(ProcRow.From(snapshot).Where(Matches), ProcRow.SortKeys[_sort]);
+        ProcRow.From(snapshot, _rows);
+        if (_filter.Length > 0)
+        {
+            _rows.RemoveAll(r => !Matches(r));
+        }
+
+        ProcRow.SortInPlace(_rows, ProcRow.SortKeys[_sort]);
         if (_selected is null || !_rows.Exists(r => _selected == (r.Endpoint.Name, r.Proc.Id)))
         {
             _selected = _rows.Count > 0 ? (_rows[0].Endpoint.Name, _rows[0].Proc.Id) : null;
