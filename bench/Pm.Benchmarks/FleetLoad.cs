@@ -19,30 +19,30 @@ internal static class FleetLoad
     private const int TasksPerEndpoint = 100;
     private static readonly TimeSpan Warmup = TimeSpan.FromSeconds(10);
 
-    public static async Task RunAsync(IReadOnlyList<int> sizes, TimeSpan window, IReadOnlyList<bool> busyness)
+    public static async Task RunAsync(IReadOnlyList<int> sizes, TimeSpan window, IReadOnlyList<string> kinds)
     {
         var tool = Path.Combine(AppContext.BaseDirectory, "Pm.Cli.dll");
         var tmux = FindOnPath("tmux");
-        Console.WriteLine($"{TasksPerEndpoint} tasks per endpoint; busy: every endpoint has 10 tasks replaced and 10 statuses changed a second; quiet: only the marks; {window.TotalSeconds:0} s per run");
+        Console.WriteLine($"{TasksPerEndpoint} tasks per endpoint; busy: every endpoint has 10 tasks replaced and 10 statuses changed a second; quiet: only the marks; go: busy, answering only Go's protocol (polled); {window.TotalSeconds:0} s per run");
         if (tmux is null)
         {
             Console.WriteLine("tmux is not installed: pm top is not measured.");
         }
 
         Console.WriteLine($"{"endpoints",9} {"fleet",6} {"tool",5} {"shown p50",10} {"p90",8} {"CPU",7} {"CPU (fleet)",11} {"resident",9} {"peak",8} {"page p50",9} {"page JSON",10}");
-        foreach (var (size, busy) in sizes.SelectMany(s => busyness.Select(b => (s, b))))
+        foreach (var (size, kind) in sizes.SelectMany(s => kinds.Select(k => (s, k))))
         {
-            using var fleet = StartFleet(size, busy, out var ports);
+            using var fleet = StartFleet(size, kind, out var ports);
             var file = Path.Combine(Path.GetTempPath(), $"pm-fleet-{Environment.ProcessId}-{size}.txt");
             await File.WriteAllLinesAsync(file, ports.Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)));
             try
             {
                 if (tmux is not null)
                 {
-                    await MeasureTopAsync(tmux, tool, file, size, busy, fleet, window);
+                    await MeasureTopAsync(tmux, tool, file, size, kind, fleet, window);
                 }
 
-                await MeasureWebAsync(tool, file, size, busy, fleet, window);
+                await MeasureWebAsync(tool, file, size, kind, fleet, window);
             }
             finally
             {
@@ -56,7 +56,7 @@ internal static class FleetLoad
         }
     }
 
-    private static async Task MeasureTopAsync(string tmux, string tool, string file, int size, bool busy, Process fleet, TimeSpan window)
+    private static async Task MeasureTopAsync(string tmux, string tool, string file, int size, string kind, Process fleet, TimeSpan window)
     {
         var session = "pm-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await RunAsync(tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", $"exec dotnet '{tool}' top -e file:{file}");
@@ -68,18 +68,9 @@ internal static class FleetLoad
 
             // A filter on the marker, then marks: each is timed from the server's change to the screen showing it.
             await RunAsync(tmux, "send-keys", "-t", session, "/", "marker", "Enter");
-            var shown = new List<double>();
-            for (var i = 0; i < 15; i++)
-            {
-                var mark = "mark-" + i.ToString(CultureInfo.InvariantCulture);
-                var clock = Stopwatch.StartNew();
-                await fleet.StandardInput.WriteLineAsync("mark " + mark);
-                await fleet.StandardInput.FlushAsync();
-                await WaitForAsync(async () => (await RunAsync(tmux, "capture-pane", "-p", "-t", session)).Contains(mark, StringComparison.Ordinal), TimeSpan.FromSeconds(30), "pm top never showed " + mark);
-                shown.Add(clock.Elapsed.TotalMilliseconds);
-            }
+            var shown = await TimeMarksAsync(fleet, "mark-", async mark => (await RunAsync(tmux, "capture-pane", "-p", "-t", session)).Contains(mark, StringComparison.Ordinal));
 
-            Report(size, busy, "top", shown, usage, null, null);
+            Report(size, kind, "top", shown, usage, null, null);
         }
         finally
         {
@@ -87,7 +78,7 @@ internal static class FleetLoad
         }
     }
 
-    private static async Task MeasureWebAsync(string tool, string file, int size, bool busy, Process fleet, TimeSpan window)
+    private static async Task MeasureWebAsync(string tool, string file, int size, string kind, Process fleet, TimeSpan window)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { tool, "web", "-e", "file:" + file, "--listen", "127.0.0.1:0" })
@@ -124,19 +115,10 @@ internal static class FleetLoad
             await stop.CancelAsync();
             await pageLoop;
 
-            var shown = new List<double>();
-            for (var i = 0; i < 15; i++)
-            {
-                var mark = "webmark-" + i.ToString(CultureInfo.InvariantCulture);
-                var clock = Stopwatch.StartNew();
-                await fleet.StandardInput.WriteLineAsync("mark " + mark);
-                await fleet.StandardInput.FlushAsync();
-                await WaitForAsync(async () => Count(await page.GetStringAsync("fleet/procs")).Marked(mark) == size, TimeSpan.FromSeconds(30), "pm web never showed " + mark);
-                shown.Add(clock.Elapsed.TotalMilliseconds);
-            }
+            var shown = await TimeMarksAsync(fleet, "webmark-", async mark => Count(await page.GetStringAsync("fleet/procs")).Marked(mark) == size);
 
             times.Sort();
-            Report(size, busy, "web", shown, usage, times[times.Count / 2], bytes);
+            Report(size, kind, "web", shown, usage, times[times.Count / 2], bytes);
         }
         finally
         {
@@ -145,11 +127,28 @@ internal static class FleetLoad
         }
     }
 
-    private static void Report(int size, bool busy, string tool, List<double> shown, Usage usage, double? page, long? pageBytes)
+    // Sets the marker's status 15 times, each timed from the server's change until the tool shows it.
+    private static async Task<List<double>> TimeMarksAsync(Process fleet, string prefix, Func<string, Task<bool>> shows)
+    {
+        var shown = new List<double>();
+        for (var i = 0; i < 15; i++)
+        {
+            var mark = prefix + i.ToString(CultureInfo.InvariantCulture);
+            var clock = Stopwatch.StartNew();
+            await fleet.StandardInput.WriteLineAsync("mark " + mark);
+            await fleet.StandardInput.FlushAsync();
+            await WaitForAsync(() => shows(mark), TimeSpan.FromSeconds(30), "the tool never showed " + mark);
+            shown.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return shown;
+    }
+
+    private static void Report(int size, string kind, string tool, List<double> shown, Usage usage, double? page, long? pageBytes)
     {
         shown.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{size,9} {(busy ? "busy" : "quiet"),6} {tool,5} {Ms(shown[shown.Count / 2]),10} {Ms(shown[(int)(shown.Count * 0.9)]),8} {usage.Cpu,7:P1} {usage.FleetCpu,11:P1} {Mb(usage.Resident),9} {Mb(usage.Peak),8} {(page is { } p ? Ms(p) : "-"),9} {(pageBytes is { } b ? (b / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " KB" : "-"),10}"));
+            $"{size,9} {kind,6} {tool,5} {Ms(shown[shown.Count / 2]),10} {Ms(shown[(int)(shown.Count * 0.9)]),8} {usage.Cpu,7:P1} {usage.FleetCpu,11:P1} {Mb(usage.Resident),9} {Mb(usage.Peak),8} {(page is { } p ? Ms(p) : "-"),9} {(pageBytes is { } b ? (b / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " KB" : "-"),10}"));
     }
 
     // The header reads "pm top  50,000 tasks on 500 endpoints …".
@@ -238,11 +237,12 @@ internal static class FleetLoad
 
     /// <summary>
     /// Serves the simulated fleet until stdin closes: one Kestrel on <paramref name="size"/> loopback ports over one list
-    /// of 100 running tasks, of which (when <paramref name="busy"/>) 10 are replaced and 10 change status each second; <c>mark TEXT</c> on
+    /// of 100 running tasks, of which (busy, or go) 10 are replaced and 10 change status each second; <c>mark TEXT</c> on
     /// stdin sets the status of the task <c>marker</c>.
     /// </summary>
-    public static async Task ServeAsync(int size, bool busy)
+    public static async Task ServeAsync(int size, string kind)
     {
+        var busy = kind is "busy" or "go";
         using var list = new ProcessList();
         var tasks = new TrackedTask[TasksPerEndpoint];
         var next = 0;
@@ -271,6 +271,16 @@ internal static class FleetLoad
         });
         builder.Services.AddSingleton(list);
         await using var app = builder.Build();
+        if (kind == "go")
+        {
+            // Every request a plain listing, as a Go server answers whatever the query: the tool polls.
+            app.Use((context, next) =>
+            {
+                context.Request.QueryString = QueryString.Empty;
+                return next(context);
+            });
+        }
+
         app.MapProcessList("/procs", o => o.MaxEventSubscribers = size + 100);
         await app.StartAsync();
 
@@ -310,13 +320,13 @@ internal static class FleetLoad
         }
     }
 
-    private static Process StartFleet(int size, bool busy, out List<int> ports)
+    private static Process StartFleet(int size, string kind, out List<int> ports)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(FleetLoad).Assembly.Location);
         start.ArgumentList.Add("fleet-serve");
         start.ArgumentList.Add(size.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(busy ? "busy" : "quiet");
+        start.ArgumentList.Add(kind);
         var process = Process.Start(start)!;
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the fleet did not start");
         ports = [.. line["ports ".Length..].Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture))];

@@ -16,14 +16,14 @@ if (args is ["events", ..])
 if (args is ["fleet", ..])
 {
     var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];
-    var busyness = (args.Length > 3 ? args[3] : "both") switch { "busy" => new[] { true }, "quiet" => [false], _ => [false, true] };
-    await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30), busyness);
+    var kinds = args.Length > 3 && args[3] != "all" ? args[3].Split(',') : ["quiet", "busy", "go"];
+    await FleetLoad.RunAsync(sizes, TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30), kinds);
     return;
 }
 
 if (args is ["fleet-serve", var count, var mode])
 {
-    await FleetLoad.ServeAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), mode == "busy");
+    await FleetLoad.ServeAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), mode);
     return;
 }
 

@@ -79,6 +79,63 @@ public sealed class AttributeMap : IReadOnlyList<KeyValuePair<string, object?>>
     }
 
     /// <inheritdoc />
+    public bool Equals(AttributeMap? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (other is null || (_json is null) != (other._json is null))
+        {
+            return false;
+        }
+
+        if (_json is not null)
+        {
+            return _json.AsSpan().SequenceEqual(other._json);
+        }
+
+        var (mine, theirs) = (Items, other.Items);
+        if (mine.Length != theirs.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < mine.Length; i++)
+        {
+            if (!string.Equals(mine[i].Key, theirs[i].Key, StringComparison.Ordinal) || !Equals(mine[i].Value, theirs[i].Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as AttributeMap);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        if (_json is not null)
+        {
+            hash.AddBytes(_json);
+            return hash.ToHashCode();
+        }
+
+        foreach (var (name, value) in Items)
+        {
+            hash.Add(name, StringComparer.Ordinal);
+            hash.Add(value);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)Items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -95,6 +95,9 @@ public sealed class FleetMonitorTests
         Assert.DoesNotContain(monitor.Snapshot().Views[0].Procs, p => p.Id == "go-2");
         monitor.Paused = false;
         Assert.Contains(monitor.Snapshot().Views[0].Procs, p => p.Id == "go-2");
+
+        // Listed again unchanged at every poll, a task is held once: the copy of the first poll.
+        Assert.Same(view.Procs.Single(p => p.Id == "go-1"), monitor.Snapshot().Views[0].Procs.Single(p => p.Id == "go-1"));
     }
 
     [Fact]

@@ -39,6 +39,27 @@ public sealed class WireRecordsTests
     }
 
     [Fact]
+    public void Tasks_ReadTwiceUnchanged_AreEqual_AndAnyChangeMakesThemDiffer()
+    {
+        static ProcDetail Read(string attrs, string status = "S11") => JsonSerializer.Deserialize(
+            $$"""{"id":"req1","attrs":{{attrs}},"procTime":"2026-11-23T00:25:00Z","statusTime":"2026-11-23T00:25:01Z","status":"{{status}}"}""",
+            PmJsonContext.Default.ProcDetail)!;
+
+        var first = Read("""{"method":"GET","n":3}""");
+        var again = Read("""{"method":"GET","n":3}""");
+        Assert.Equal(first, again);
+        Assert.Equal(first.GetHashCode(), again.GetHashCode());
+        Assert.NotEqual(first, Read("""{"method":"GET","n":4}"""));
+        Assert.NotEqual(first, Read("""{"method":"GET","n":3}""", "S12"));
+
+        // Maps made from values compare their values; one made from values never equals one read from the wire.
+        AttributeMap made = new([new("method", "GET"), new("n", 3)]);
+        Assert.Equal(made, new AttributeMap([new("method", "GET"), new("n", 3)]));
+        Assert.NotEqual(made, new AttributeMap([new("n", 3), new("method", "GET")]));
+        Assert.NotEqual(made, first.Attrs);
+    }
+
+    [Fact]
     public void ProcDetail_AlertProgressAndDeadline_RoundTripAsExtensionFields_ThatGoClientsCanIgnore()
     {
         var time = new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);

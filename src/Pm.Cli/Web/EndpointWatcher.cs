@@ -24,7 +24,8 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Action? _changed;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ProcDetail> _procs = new(StringComparer.Ordinal);
+    private Dictionary<string, ProcDetail> _procs = new(StringComparer.Ordinal);
+    private Dictionary<string, ProcDetail> _spare = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
     private EndpointHealth _health = EndpointHealth.Connecting;
     private string? _via;
@@ -220,20 +221,31 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         var now = _options.Time.GetUtcNow();
         lock (_gate)
         {
+            // A task that comes again unchanged (every poll of a Go server lists them all) keeps the copy already held:
+            // the new one dies young, and the tool holds each task once for as long as it does not change.
             if (frame.IsSnapshot)
             {
+                (_procs, _spare) = (_spare, _procs);
                 _procs.Clear();
-            }
+                foreach (var proc in frame.Procs)
+                {
+                    _procs[proc.Id] = _spare.TryGetValue(proc.Id, out var held) && held.Equals(proc) ? held : proc;
+                }
 
-            // Removals first: an id can end and start again within one frame.
-            foreach (var finished in frame.Finished)
-            {
-                _procs.Remove(finished.Id);
+                _spare.Clear();
             }
-
-            foreach (var proc in frame.Procs)
+            else
             {
-                _procs[proc.Id] = proc;
+                // Removals first: an id can end and start again within one frame.
+                foreach (var finished in frame.Finished)
+                {
+                    _procs.Remove(finished.Id);
+                }
+
+                foreach (var proc in frame.Procs)
+                {
+                    _procs[proc.Id] = proc;
+                }
             }
 
             // Ages come from the server's own clock: the page adds this to the server's times to read them on its own.
