@@ -33,6 +33,12 @@ public sealed class WireRecordsTests
         Assert.Equal(4, proc.Attrs.Count);
         Assert.Equal(json, JsonSerializer.Serialize(proc, PmJsonContext.Default.ProcDetail));
 
+        // Whitespace goes; nesting, escapes and the empty object stay as written.
+        const string Spaced = """{"id":"x","attrs": { "a" : [ 1 , { "b" : null, "q\"": "\\" } , [] ] , "e" : { } },"procTime":"2026-11-23T00:25:00Z","statusTime":"2026-11-23T00:25:00Z","status":""}""";
+        var spaced = JsonSerializer.Deserialize(Spaced, PmJsonContext.Default.ProcDetail)!;
+        Assert.Contains("\"attrs\":{\"a\":[1,{\"b\":null,\"q\\\"\":\"\\\\\"},[]],\"e\":{}}", JsonSerializer.Serialize(spaced, PmJsonContext.Default.ProcDetail), StringComparison.Ordinal);
+        Assert.Equal("\\", ((JsonElement)spaced.Attrs!.Items[0].Value!)[1].GetProperty("q\"").GetString());
+
         // Read by many threads at once, every reader sees all the values.
         var fresh = JsonSerializer.Deserialize(json, PmJsonContext.Default.ProcDetail)!;
         Parallel.For(0, 64, _ => Assert.Equal(["method", "n", "nested", "s"], fresh.Attrs!.Items.Select(a => a.Key)));
