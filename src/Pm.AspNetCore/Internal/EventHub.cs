@@ -213,9 +213,6 @@ internal sealed class EventSlots(int limit)
 {
     private int _taken;
 
-    /// <summary>Gets how many subscribers are connected.</summary>
-    public int Taken => Volatile.Read(ref _taken);
-
     /// <summary>Takes a slot, unless all are taken.</summary>
     public bool TryTake()
     {
