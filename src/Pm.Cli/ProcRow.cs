@@ -104,9 +104,11 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
         // always one line and the fixed columns are never squeezed.
         var table = new Table().Border(TableBorder.Simple);
         var used = 0;
+        var widths = new List<int>();
         void Add(string title, int width)
         {
             table.AddColumn(new TableColumn(Markup.Escape(title)).Width(width).NoWrap());
+            widths.Add(width);
             used += width + 3;
         }
 
@@ -138,42 +140,45 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
 
         foreach (var (row, index) in shown.Select((r, i) => (r, i + skip)))
         {
-            var status = row.Proc.Cancelling ? "[red]" + Markup.Escape(StatusText(row.Proc)) + "[/]" : Markup.Escape(StatusText(row.Proc));
             var age = row.Proc.Alert switch
             {
-                "hung" => "[red bold]" + Format.Duration(row.Age) + "[/]",
-                "slow" => "[yellow]" + Format.Duration(row.Age) + "[/]",
-                _ => Format.Duration(row.Age),
+                "hung" => "red bold",
+                "slow" => "yellow",
+                _ => null,
             };
-            var cells = new List<string>
+            var cells = new List<(string Text, string? Style)>
             {
-                Markup.Escape(row.Endpoint.Name),
-                Markup.Escape(row.Proc.Id),
-                age,
-                Format.Duration(row.InStatus),
-                status,
+                (row.Endpoint.Name, null),
+                (row.Proc.Id, null),
+                (Format.Duration(row.Age), age),
+                (Format.Duration(row.InStatus), null),
+                (StatusText(row.Proc), row.Proc.Cancelling ? "red" : null),
             };
             if (progress)
             {
-                cells.Add(Markup.Escape(ProgressText(row.Proc.Progress)));
+                cells.Add((ProgressText(row.Proc.Progress), null));
             }
 
             foreach (var name in names)
             {
-                cells.Add(Markup.Escape(AttributeText(row, name)));
+                cells.Add((AttributeText(row, name), null));
             }
 
-            if (index == selected)
+            // A row is always one line: each cell is cut to its column, ending in an ellipsis, before it is styled
+            // (a renderer would wrap text with spaces in it, whatever the column says).
+            table.AddRow(cells.Select((cell, column) =>
             {
-                cells = [.. cells.Select(c => "[reverse]" + c + "[/]")];
-            }
-
-            // Cells never wrap: a row stays one line, and what does not fit ends in an ellipsis.
-            table.AddRow(cells.Select(c => new Markup(c).Overflow(Overflow.Ellipsis)));
+                var text = Markup.Escape(Fit(cell.Text, widths[column]));
+                text = cell.Style is { } style ? $"[{style}]{text}[/]" : text;
+                return new Markup(index == selected ? "[reverse]" + text + "[/]" : text);
+            }));
         }
 
         return table;
     }
+
+    private static string Fit(string text, int width) =>
+        text.Length <= width ? text : width <= 1 ? text[..width] : text[..(width - 1)] + "…";
 
     private static string StatusText(ProcDetail proc) =>
         proc.Status + (proc.Alert is { } alert ? " (" + alert + ")" : "") + (proc.Cancelling ? " (kill requested)" : "");

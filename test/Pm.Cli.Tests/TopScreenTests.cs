@@ -94,6 +94,23 @@ public sealed partial class TopScreenTests
     }
 
     [Fact]
+    public void Render_LongStatusWithSpaces_StaysOnItsRowsOneLine_CutWithAnEllipsis()
+    {
+        var up = Endpoint.Parse("127.0.0.1:8081");
+        var status = "SQL SELECT \"o\".\"Id\", \"o\".\"AmountCents\", \"o\".\"CustomerId\" FROM \"Orders\" AS \"o\" WHERE \"o\".\"Id\" > 0";
+        ProcDetail[] procs = [new ProcDetail("req-1", null, Now.AddSeconds(-3), Now.AddSeconds(-1), status), new ProcDetail("req-2", null, Now.AddSeconds(-2), Now, "short")];
+        EndpointView[] views = [new(up.Name, EndpointHealth.Up, "stream", Now, 0.01, null, 0, procs)];
+        var rows = ProcRow.From(new FleetSnapshot([up], views, Now));
+
+        var lines = Lines(new TopScreenModel(views, rows, 0, TimeSpan.FromSeconds(1), "age", "", false, null, "", 160, 20));
+
+        var row = Assert.Single(lines, l => l.Contains("req-1", StringComparison.Ordinal));
+        Assert.Contains(status[..39] + "…", row, StringComparison.Ordinal);
+        var next = lines[Array.IndexOf(lines, row) + 1];
+        Assert.Contains("req-2", next, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void From_Snapshot_ReadsAgesOnTheServersClock_AndSkipsEndpointsThatAreDown()
     {
         var up = Endpoint.Parse("127.0.0.1:8081");
