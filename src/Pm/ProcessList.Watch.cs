@@ -114,9 +114,10 @@ public sealed partial class ProcessList
         }
     }
 
+    // Once per task: an operator (or a script) that keeps asking must not turn each refusal into a log line.
     private void OnKillRefused(TrackedTask task, KillRequest request)
     {
-        if (!_logger.IsEnabled(LogLevel.Information))
+        if (!_logger.IsEnabled(LogLevel.Information) || !task.MarkKillRefusalReported())
         {
             return;
         }

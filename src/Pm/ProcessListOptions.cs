@@ -84,7 +84,7 @@ public sealed class ProcessListOptions
     /// <remarks>
     /// The default value is <see langword="null"/>; hosts with dependency injection pass their
     /// <see cref="ILoggerFactory"/>. The list logs under the category <c>Pm.ProcessList</c>: kill requests and their outcome
-    /// (warning), refused kills (information), slow tasks (warning) and hung tasks (error).
+    /// (warning), the first refused kill of each task (information), slow tasks (warning) and hung tasks (error).
     /// </remarks>
     public ILoggerFactory? LoggerFactory { get; set; }
 

@@ -89,6 +89,22 @@ public sealed partial class TrackedTask
         link.Unregister();
     }
 
+    /// <summary>Marks the task's first refused kill as reported; later calls return <see langword="false"/>.</summary>
+    internal bool MarkKillRefusalReported()
+    {
+        SpinGate.Enter(ref _gate);
+        try
+        {
+            var flags = (TaskFlags)_flags;
+            _flags = (int)(flags | TaskFlags.KillRefusalReported);
+            return (flags & TaskFlags.KillRefusalReported) == 0;
+        }
+        finally
+        {
+            SpinGate.Exit(ref _gate);
+        }
+    }
+
     internal KillResult RequestKill(KillRequest request)
     {
         var ticks = _list.NowTicks();

@@ -124,6 +124,9 @@ public sealed partial class TrackedTask : IDisposable
     /// <summary>Gets the hash of <see cref="Id"/>, computed once at the start.</summary>
     internal int IdHash { get; }
 
+    /// <summary>Gets or sets the task's number in the finished-task ring's sequence, set once when it ends.</summary>
+    internal uint FinishedSequence { get; set; }
+
     /// <summary>Records a new status and then, if a kill was requested, raises the cancellation.</summary>
     /// <param name="status">The status text; any text, never interpreted.</param>
     /// <exception cref="ArgumentNullException"><paramref name="status"/> is <see langword="null"/>.</exception>

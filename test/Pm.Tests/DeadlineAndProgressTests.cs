@@ -139,7 +139,7 @@ public sealed class DeadlineAndProgressTests : IDisposable
         Assert.Equal(KillResult.Forbidden, _list.Kill("locked", new KillRequest(null, User: "bob")));
         var record = Assert.Single(Records());
         Assert.Equal(LogLevel.Information, record.Level);
-        Assert.Equal("Kill of task locked (kind=billing) refused: the task forbids kills; requested by bob: (no message)", record.Message);
+        Assert.Equal("Kill of task locked (kind=billing) refused: the task forbids kills; requested by bob: (no message); later refusals of this task are not logged", record.Message);
     }
 
     [Fact]

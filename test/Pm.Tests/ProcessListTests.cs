@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Pm.Tests;
@@ -228,6 +230,28 @@ public sealed class ProcessListTests
         Assert.Equal("step 1", snapshot.Status);
         Assert.Null(snapshot.TraceId);
         Assert.False(snapshot.ForbidKill);
+    }
+
+    [Fact]
+    public void Kill_RefusedManyTimes_LogsOncePerTask()
+    {
+        using var logs = new FakeLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        using var list = new ProcessList(new ProcessListOptions { LoggerFactory = loggers });
+        using var first = list.Start("first", options: new TaskOptions { ForbidKill = true });
+        using var second = list.Start("second", options: new TaskOptions { ForbidKill = true });
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(KillResult.Forbidden, list.Kill("first", "attempt " + i));
+            Assert.Equal(KillResult.Forbidden, list.Kill("second", "attempt " + i));
+        }
+
+        var refused = logs.Collector.GetSnapshot().Where(r => r.Id.Name == "KillRefused").ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.Contains("first", refused[0].Message);
+        Assert.Contains("attempt 0", refused[0].Message);
+        Assert.Contains("second", refused[1].Message);
     }
 
     [Fact]

@@ -4,53 +4,43 @@ namespace Pm.Internal;
 
 /// <summary>Retains the most recently finished tasks in one fixed ring that writers fill without a lock.</summary>
 /// <remarks>
-/// The ring has exactly <c>limit</c> slots, so it never references more finished tasks than the limit. A thread claims
-/// a block of consecutive slots with one interlocked add and fills it on its own, so the shared counter moves between
-/// cores once per block rather than once per task. Slots a thread claimed but has not filled yet still hold tasks from
-/// the previous lap, so with several threads the ring holds the newest tasks less those few. Readers order the tasks
-/// by end time. A reader racing a writer may miss the newest task or see it early; it never sees a task twice.
+/// The ring has exactly <c>limit</c> slots, so it never references more finished tasks than the limit. Each task takes
+/// the next number of one shared sequence and goes to the slot that number selects, unless a task with a later number
+/// already stands there: a writer that was paused between taking its number and writing never overwrites a newer task.
+/// So, once its writers have returned, the ring holds exactly the newest <c>limit</c> tasks in the sequence's order,
+/// whatever the interleaving. Readers order the tasks by end time. A reader racing a writer may miss the newest task
+/// or see it early; it never sees a task twice.
 /// </remarks>
 internal sealed class FinishedRing
 {
-    private const int MaxBlock = 16;
-
-    // The block this thread claimed, and in which ring: a thread may end tasks of several lists.
-    [ThreadStatic]
-    private static FinishedRing? t_owner;
-
-    [ThreadStatic]
-    private static uint t_next;
-
-    [ThreadStatic]
-    private static uint t_end;
-
     private readonly TrackedTask?[] _slots;
     private readonly ulong _multiplier;
-    private readonly uint _block;
     private readonly Counter _counter = new();
 
     public FinishedRing(int limit)
     {
         _slots = new TrackedTask?[limit];
         _multiplier = RemainderMultiplier((uint)limit);
-
-        // Small rings claim one slot at a time, so that they hold exactly the newest tasks.
-        _block = (uint)Math.Clamp(limit / 64, 1, MaxBlock);
     }
 
     public void Add(TrackedTask task)
     {
-        var next = t_next;
-        if (!ReferenceEquals(t_owner, this) || next == t_end)
+        // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once; numbers are
+        // compared by their difference, so the wrap never makes an old task look newer.
+        var sequence = (uint)Interlocked.Increment(ref _counter.Value);
+        task.FinishedSequence = sequence;
+        ref var slot = ref _slots[(int)Remainder(sequence, (uint)_slots.Length, _multiplier)];
+        var current = Volatile.Read(ref slot);
+        while (current is null || (int)(sequence - current.FinishedSequence) > 0)
         {
-            // 32-bit arithmetic: the sequence wraps after 2^32 tasks, which only moves the next slot once.
-            next = (uint)Interlocked.Add(ref _counter.Value, (int)_block) - _block;
-            t_owner = this;
-            t_end = next + _block;
-        }
+            var seen = Interlocked.CompareExchange(ref slot, task, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
 
-        t_next = next + 1;
-        Volatile.Write(ref _slots[(int)Remainder(next, (uint)_slots.Length, _multiplier)], task);
+            current = seen;
+        }
     }
 
     /// <summary>Computes the constant that lets <see cref="Remainder"/> divide by <paramref name="divisor"/>.</summary>

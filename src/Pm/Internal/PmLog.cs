@@ -19,7 +19,7 @@ internal static partial class PmLog
     public static partial void AbortRequested(ILogger logger, string taskId, string task, string age, string requester, string killMessage);
 
     [LoggerMessage(EventId = 3, EventName = "KillRefused", Level = LogLevel.Information,
-        Message = "Kill of task {TaskId} ({Task}) refused: the task forbids kills; requested by {Requester}: {KillMessage}")]
+        Message = "Kill of task {TaskId} ({Task}) refused: the task forbids kills; requested by {Requester}: {KillMessage}; later refusals of this task are not logged")]
     public static partial void KillRefused(ILogger logger, string taskId, string task, string requester, string killMessage);
 
     [LoggerMessage(EventId = 4, EventName = "KillOutcome", Level = LogLevel.Warning,

@@ -14,4 +14,5 @@ internal enum TaskFlags
     AbortRequested = 64,
     Slow = 128,
     Hung = 256,
+    KillRefusalReported = 512,
 }
