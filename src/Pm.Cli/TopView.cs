@@ -30,7 +30,7 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
     {
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
         {
-            await Console.Error.WriteLineAsync("pm: top needs a terminal; use 'pm ls' (or 'pm ls --json') in scripts.");
+            Terminal.Error("top needs a terminal; use 'pm ls' (or 'pm ls --json') in scripts.");
             return ExitCodes.Failure;
         }
 
