@@ -116,7 +116,7 @@ internal static class PmCommand
         using var fleet = new Fleet(result.GetValue(Token), TimeoutOf(result));
         try
         {
-            return await body(fleet.ClientFor(target), target).ConfigureAwait(false);
+            return await fleet.CallAsync(target, client => body(client, target), CancellationToken.None).ConfigureAwait(false);
         }
         catch (PmClientException ex)
         {

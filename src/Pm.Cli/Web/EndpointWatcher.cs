@@ -10,7 +10,9 @@ namespace Pm.Cli.Web;
 /// </summary>
 /// <remarks>
 /// Each watcher runs on its own, so a server that is down or slow never holds up the others. After a failure the
-/// stream is tried again first, so a server replaced by one of the other kind is followed the right way.
+/// stream is tried again first, so a server replaced by one of the other kind is followed the right way. Every call
+/// but the open-ended stream (polls, and the one-off calls of <see cref="CallAsync"/>) waits for a slot of the limiter
+/// the fleet shares.
 /// </remarks>
 internal sealed class EndpointWatcher : IAsyncDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private readonly SemaphoreSlim _limiter;
     private readonly HttpClient _http;
     private readonly HttpClient _streamHttp;
+    private readonly PmClient _client;
     private readonly PmClient _streamClient;
     private readonly CancellationTokenSource _stop = new();
     private readonly Action? _changed;
@@ -40,7 +43,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     /// <param name="endpoint">The server to follow.</param>
     /// <param name="handler">The connection pool shared by the fleet.</param>
     /// <param name="options">The timeouts and thresholds.</param>
-    /// <param name="limiter">The bound on polls in flight across the fleet.</param>
+    /// <param name="limiter">The bound on calls in flight across the fleet: polls, histories, kills, finished lists.</param>
     /// <param name="changed">Called, on the watcher's own thread, each time what it knows changes.</param>
     public EndpointWatcher(Endpoint endpoint, HttpMessageHandler handler, FleetOptions options, SemaphoreSlim limiter, Action? changed = null)
     {
@@ -53,14 +56,28 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         // The stream's answer is open-ended: its own deadlines (the snapshot's, the silence's) bound it instead.
         _streamHttp = CreateHttp(endpoint, handler, Timeout.InfiniteTimeSpan);
         var clientOptions = new PmClientOptions { AccessToken = options.ServerToken };
-        Client = new PmClient(_http, clientOptions);
+        _client = new PmClient(_http, clientOptions);
         _streamClient = new PmClient(_streamHttp, clientOptions);
     }
 
     public Endpoint Endpoint { get; }
 
-    /// <summary>Gets the client for one-off calls (history, kill, finished), each bounded by the timeout.</summary>
-    public PmClient Client { get; }
+    /// <summary>Sends one call (a history, a kill, a finished list) once a slot of the fleet's limiter is free; the call is bounded by the timeout from when it is sent.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, while waiting or during the call.</exception>
+    /// <exception cref="ObjectDisposedException">The watcher was let go (its endpoint left the list).</exception>
+    public async Task<T> CallAsync<T>(Func<PmClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(_client, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Release();
+        }
+    }
 
     /// <summary>Gets a value indicating whether the server has this project's extensions (it has a live stream).</summary>
     public bool HasExtensions
@@ -202,18 +219,15 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var started = Stopwatch.GetTimestamp();
-            var response = await Client.GetTasksAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var frame = new ProcFrame(response.Procs, [], FrameCounts.None, response.ServerTime) { IsSnapshot = true };
-            Apply(frame, Stopwatch.GetElapsedTime(started), polled: true);
-        }
-        finally
-        {
-            _limiter.Release();
-        }
+        var (response, latency) = await CallAsync(
+            static async (client, ct) =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var answer = await client.GetTasksAsync(cancellationToken: ct).ConfigureAwait(false);
+                return (answer, Stopwatch.GetElapsedTime(started));
+            },
+            cancellationToken).ConfigureAwait(false);
+        Apply(new ProcFrame(response.Procs, [], FrameCounts.None, response.ServerTime) { IsSnapshot = true }, latency, polled: true);
     }
 
     private void Apply(ProcFrame frame, TimeSpan? latency, bool polled = false)

@@ -84,6 +84,29 @@ public sealed class FleetRoutesTests
     }
 
     [Fact]
+    public async Task KillAndHistory_EveryCallSlotTaken_WaitForOne()
+    {
+        // The page's kills and histories go through the fleet's limit on calls in flight, as its polls do.
+        await using var fleet = await FleetHarness.StartAsync(1, options: FleetHarness.FastOptions with { MaxConcurrentRequests = 1 });
+        using var task = fleet.Lists[0].Start("victim");
+        task.Status("working");
+        await fleet.WaitForAsync(p => Lists(p, fleet.Name(0), "victim"), "the task");
+        var limiter = fleet.Web.Monitor.Limiter;
+
+        await limiter.WaitAsync(Ct);
+        var kill = fleet.Client.DeleteAsync($"fleet/hosts/{fleet.Name(0)}/procs/victim", Ct);
+        var history = fleet.Client.GetStringAsync($"fleet/hosts/{fleet.Name(0)}/procs/victim/history", Ct);
+        await Waiting.AssertNotDoneAsync([kill, history]);
+        Assert.False(task.IsKillRequested);
+
+        limiter.Release();
+        using var killed = await kill;
+        Assert.Equal(HttpStatusCode.OK, killed.StatusCode);
+        Assert.True(task.IsKillRequested);
+        Assert.Contains("working", await history, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_ComesFromTheOwningEndpoint_AndUnknownTasksAre404()
     {
         await using var fleet = await FleetHarness.StartAsync(2);
