@@ -105,13 +105,14 @@ internal static class TopScreen
         var name = Markup.Escape(Format.Printable(view.Name));
         var error = Markup.Escape(Format.Printable(view.Error));
         var tasks = Format.Count(view.Procs.Count, "task");
+        var full = view.StreamFull ? " (stream full)" : "";
         return view.Health switch
         {
             EndpointHealth.Connecting => $"  [grey]{name}: connecting…[/]",
             EndpointHealth.Down => $"  [red]{name}: DOWN: {error}[/]",
             EndpointHealth.Unauthorized => $"  [red]{name}: UNAUTHORIZED: {error}[/]",
-            EndpointHealth.Slow => $"  [yellow]{name}: slow, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
-            _ => $"  [green]{name}: up[/], {tasks}",
+            EndpointHealth.Slow => $"  [yellow]{name}: slow{full}, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
+            _ => $"  [green]{name}: up{full}[/], {tasks}",
         };
     }
 

@@ -63,6 +63,16 @@ public sealed partial class TopScreenTests
     }
 
     [Fact]
+    public void Render_EndpointWhoseStreamIsFull_SaysUpStreamFull()
+    {
+        var model = Model();
+        var full = model with { Views = [model.Views[0] with { Via = EndpointView.PollingStreamFull }, model.Views[1]] };
+
+        Assert.Contains("127.0.0.1:8081: up (stream full), 1 task", Lines(full)[2], StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:8081: up, 1 task", Lines(model)[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Overlay_ReplacesTheTable()
     {
         var lines = Lines(Model(overlay: ["history of req-1", "  init"]));

@@ -18,6 +18,12 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>The wait before a full live stream is tried again when the server does not say (a .NET server says 5 s).</summary>
+    private static readonly TimeSpan StreamRetry = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait before a full live stream is tried again, whatever the server asks.</summary>
+    private static readonly TimeSpan MaxStreamRetry = TimeSpan.FromMinutes(5);
+
     private readonly FleetOptions _options;
     private readonly SemaphoreSlim _limiter;
     private readonly HttpClient _http;
@@ -37,6 +43,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private TimeSpan? _latency;
     private TimeSpan _clockOffset;
     private bool _streamOpen;
+    private bool _streamFull;
     private long _pollTicks;
 
     /// <summary>Initializes a new instance of the <see cref="EndpointWatcher"/> class.</summary>
@@ -86,7 +93,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _via == "stream";
+                return _via == "stream" || _streamFull;
             }
         }
     }
@@ -109,7 +116,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             return new EndpointView(
                 Endpoint.Name,
                 _health,
-                _via,
+                _streamFull && _via == "polling" ? EndpointView.PollingStreamFull : _via,
                 _streamOpen ? now : _lastSeen,
                 _latency?.TotalSeconds,
                 _error,
@@ -138,17 +145,22 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     {
         var polling = false;
         var failures = 0;
+        var refusals = 0;
+        var streamAgain = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // A server whose stream is full is polled until the wait it asked for is over.
+            var full = refusals > 0 && _options.Time.GetUtcNow() < streamAgain;
             try
             {
-                if (polling)
+                if (polling || full)
                 {
                     await PollAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     await StreamAsync(cancellationToken).ConfigureAwait(false);
+                    refusals = StreamAdmitted();
                 }
 
                 failures = 0;
@@ -159,6 +171,18 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             {
                 polling = true;
             }
+            catch (PmClientException ex) when (ex.Kind == PmErrorKind.Busy && !polling && !full)
+            {
+                // The stream has all the subscribers the server admits, but its list still answers: the server is up,
+                // polled at once and until the stream is tried again, after the server's Retry-After or longer at each
+                // refusal in a row.
+                refusals++;
+                streamAgain = _options.Time.GetUtcNow() + StreamRetryDelay(refusals, ex.RetryAfter);
+                lock (_gate)
+                {
+                    _streamFull = true;
+                }
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -168,6 +192,11 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 Fail(ex);
+                if (!polling && !full)
+                {
+                    refusals = StreamAdmitted();
+                }
+
                 polling = false;
                 failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, PollInterval.Ticks << Math.Min(failures - 1, 8)));
@@ -181,6 +210,28 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>How long to poll a server whose live stream refused this watcher <paramref name="refusals"/> times in a row before trying it again.</summary>
+    /// <param name="refusals">The refusals in a row, from 1.</param>
+    /// <param name="retryAfter">The wait the server asked for, if it said.</param>
+    /// <returns>The server's wait, or 5 s, doubled at each refusal after the first up to 80 s, whichever is longer; at most 5 minutes.</returns>
+    internal static TimeSpan StreamRetryDelay(int refusals, TimeSpan? retryAfter)
+    {
+        var backoff = TimeSpan.FromTicks(StreamRetry.Ticks << Math.Clamp(refusals - 1, 0, 4));
+        var asked = retryAfter ?? StreamRetry;
+        return asked > backoff ? (asked < MaxStreamRetry ? asked : MaxStreamRetry) : backoff;
+    }
+
+    // The stream was not refused as full (it opened, or failed otherwise): the refusals in a row start again from none.
+    private int StreamAdmitted()
+    {
+        lock (_gate)
+        {
+            _streamFull = false;
+        }
+
+        return 0;
     }
 
     private async Task StreamAsync(CancellationToken cancellationToken)
