@@ -5,6 +5,10 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failure = 1;
+
+    /// <summary>The command line is wrong: arguments that contradict each other, a bad value, an empty filter; the code System.CommandLine gives a parse error.</summary>
+    public const int Usage = 1;
+
     public const int NotFound = 2;
     public const int Forbidden = 3;
     public const int Unauthorized = 4;

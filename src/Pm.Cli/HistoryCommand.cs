@@ -37,7 +37,7 @@ internal static class HistoryCommand
             var history = await client.GetHistoryAsync(taskId, cancellationToken);
             if (history is null)
             {
-                Console.Error.WriteLine($"pm: {target.Name} has no task '{taskId}'");
+                Terminal.Error($"{target.Name} has no task '{taskId}'");
                 return ExitCodes.NotFound;
             }
 

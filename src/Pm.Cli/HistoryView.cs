@@ -14,7 +14,7 @@ internal static class HistoryView
         var rollup = HistoryRollup.Of(history);
         var calls = rollup.HasCalls;
         var state = history.Outcome is { } outcome ? outcome : history.Cancelling ? "running, kill requested" : "running";
-        console.MarkupLine($"[bold]{Markup.Escape(id)}[/]  {Markup.Escape(state)}  total {Format.Duration(rollup.Total)}"
+        console.MarkupLine($"[bold]{Markup.Escape(Format.Printable(id))}[/]  {Markup.Escape(Format.Printable(state))}  total {Format.Duration(rollup.Total)}"
             + (history.TimeToHonour is { } honour ? $"  (stopped {Format.Duration(TimeSpan.FromSeconds(honour))} after the kill request)" : ""));
 
         // Tasks that made no calls (every Go server's) look as they always did: no kind column, no call tables.
@@ -31,8 +31,8 @@ internal static class HistoryView
         {
             var spent = row.Spent is { } s ? Format.Duration(s) + (row.SoFar ? " (so far)" : "") : "";
             string[] cells = calls
-                ? [Time(row.Start), Markup.Escape(row.Kind ?? ""), Markup.Escape(row.Status), spent]
-                : [Time(row.Start), Markup.Escape(row.Status), spent];
+                ? [Time(row.Start), Escape(row.Kind), Escape(row.Status), spent]
+                : [Time(row.Start), Escape(row.Status), spent];
             timeline.AddRow(cells);
         }
 
@@ -49,7 +49,7 @@ internal static class HistoryView
         perStatus.AddColumn(new TableColumn("share").RightAligned());
         foreach (var status in rollup.PerStatus)
         {
-            perStatus.AddRow(Markup.Escape(status.Status), Format.Duration(status.Total), Share(status.Total, rollup.Total));
+            perStatus.AddRow(Escape(status.Status), Format.Duration(status.Total), Share(status.Total, rollup.Total));
         }
 
         console.Write(perStatus);
@@ -68,7 +68,7 @@ internal static class HistoryView
         perKind.AddColumn(new TableColumn("longest").RightAligned());
         foreach (var group in rollup.PerKind)
         {
-            perKind.AddRow(Markup.Escape(group.Kind), Count(group.Calls), Format.Duration(group.Total), Share(group.Total, rollup.Total), Format.Duration(group.Longest));
+            perKind.AddRow(Escape(group.Kind), Count(group.Calls), Format.Duration(group.Total), Share(group.Total, rollup.Total), Format.Duration(group.Longest));
         }
 
         console.Write(perKind);
@@ -82,7 +82,7 @@ internal static class HistoryView
         perDependency.AddColumn(new TableColumn("longest").RightAligned());
         foreach (var group in rollup.PerDependency)
         {
-            perDependency.AddRow(Markup.Escape(group.Kind), Markup.Escape(group.Target ?? "(unknown)"), Count(group.Calls), Format.Duration(group.Total), Format.Duration(group.Longest));
+            perDependency.AddRow(Escape(group.Kind), Escape(group.Target ?? "(unknown)"), Count(group.Calls), Format.Duration(group.Total), Format.Duration(group.Longest));
         }
 
         console.Write(perDependency);
@@ -112,11 +112,14 @@ internal static class HistoryView
         var start = history.History.Count > 0 ? history.History[0].Ts : reports[0].Start;
         foreach (var report in reports)
         {
-            table.AddRow(Time(report.Start), Format.Duration(report.Start - start), Markup.Escape(report.Status));
+            table.AddRow(Time(report.Start), Format.Duration(report.Start - start), Escape(report.Status));
         }
 
         console.Write(table);
     }
+
+    // Server-controlled text: control characters shown, not acted on; markup kept literal.
+    private static string Escape(string? text) => Markup.Escape(Format.Printable(text));
 
     private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
 

@@ -17,6 +17,7 @@ internal static class KillCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var olderThan = new Option<string?>("--older-than") { Description = "Kill only tasks running for longer than this, as 30s, 5m, 2h (by each server's clock)." };
+        var all = new Option<bool>("--all") { Description = "Select every running task of every endpoint; needed when the filters select every task listed." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List the tasks that would be killed, and kill nothing." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Kill without asking; needed when standard input is not a terminal." };
         var command = new Command(
@@ -27,19 +28,23 @@ internal static class KillCommand
             other services and databases are stopped too. A request still running after the server's grace period
             is cut off; --abort cuts it off at once.
 
-            With --filter or --older-than instead of ENDPOINT ID, pm lists the matching tasks of every endpoint
-            (--endpoints), asks for confirmation on the terminal (--yes skips it; without a terminal, --yes is
-            required), kills them and prints the result per endpoint.
+            With --filter, --older-than or --all instead of ENDPOINT ID, pm lists the matching tasks of every
+            endpoint (--endpoints), asks for confirmation on the terminal with the count per endpoint (--yes skips
+            it; without a terminal, --yes is required), kills them and prints the result per endpoint. An empty or
+            blank --filter is refused. Filters that select every task listed (two or more) need --all, and --all
+            alone selects every task.
 
             Example:
               pm kill 127.0.0.1:8081 req77 -m "too slow"
               pm kill -e dns://orders.internal:8081 --filter "report" --older-than 5m --dry-run
               pm kill -e srv://_pm._tcp.orders.example --filter user=ann -m "runaway export" --yes
+              pm kill -e 127.0.0.1:8081 --all --dry-run
             Exit code for one task: 0 killed, 2 no such task, 3 forbidden (the task refuses kills, or the server is
             read-only), 4 unauthorized, 1 anything else.
-            Exit code for --filter/--older-than: 0 every matching task killed (or listed, with --dry-run), 6 some
-            killed and some not (refused, failed, or an endpoint could not be listed), 1 none killed (failures, or
-            not confirmed), 2 no task matches, 5 the endpoints cannot be had.
+            Exit code for --filter/--older-than/--all: 0 every matching task killed (or listed, with --dry-run), 6
+            some killed and some not (refused, failed, or an endpoint could not be listed), 1 none killed (failures,
+            not confirmed, an empty filter, or every task selected without --all), 2 no task matches, 5 the
+            endpoints cannot be had.
             """)
         {
             endpoint,
@@ -48,6 +53,7 @@ internal static class KillCommand
             abort,
             filter,
             olderThan,
+            all,
             dryRun,
             yes,
         };
@@ -55,18 +61,26 @@ internal static class KillCommand
         {
             var filters = result.GetValue(filter) ?? [];
             var older = result.GetValue(olderThan);
-            var bulk = filters.Length > 0 || older is not null;
+            var everything = result.GetValue(all);
+            var bulk = filters.Length > 0 || older is not null || everything;
             var target = result.GetValue(endpoint);
             if (bulk == (target is not null) || (target is not null && result.GetValue(id) is null))
             {
-                await Console.Error.WriteLineAsync(bulk
-                    ? "pm: kill takes either ENDPOINT ID, or --filter/--older-than to kill across all endpoints, not both."
-                    : "pm: kill needs ENDPOINT ID, or --filter/--older-than to kill across all endpoints.");
-                return ExitCodes.Failure;
+                Terminal.Error(bulk
+                    ? "kill takes either ENDPOINT ID, or --filter/--older-than/--all to kill across all endpoints, not both."
+                    : "kill needs ENDPOINT ID, or --filter/--older-than/--all to kill across all endpoints.");
+                return ExitCodes.Usage;
             }
 
             if (bulk)
             {
+                // An unset variable ("--filter "$X"") must never widen a kill to everything.
+                if (filters.Any(string.IsNullOrWhiteSpace))
+                {
+                    Terminal.Error("--filter is empty, which would match every task; give the text to match, or --all to kill every task.");
+                    return ExitCodes.Usage;
+                }
+
                 TimeSpan? minimumAge;
                 try
                 {
@@ -74,11 +88,11 @@ internal static class KillCommand
                 }
                 catch (FormatException ex)
                 {
-                    await Console.Error.WriteLineAsync("pm: --older-than: " + ex.Message);
-                    return ExitCodes.Failure;
+                    Terminal.Error("--older-than: " + ex.Message);
+                    return ExitCodes.Usage;
                 }
 
-                var request = new BulkKill(filters, minimumAge, result.GetValue(message), result.GetValue(abort), result.GetValue(dryRun), result.GetValue(yes));
+                var request = new BulkKill(filters, minimumAge, everything, result.GetValue(message), result.GetValue(abort), result.GetValue(dryRun), result.GetValue(yes));
                 return await request.RunAsync(result, cancellationToken);
             }
 
@@ -92,13 +106,13 @@ internal static class KillCommand
         switch (await client.KillAsync(taskId, message, abort, cancellationToken))
         {
             case KillResult.Requested:
-                Console.WriteLine($"{(abort ? "aborted" : "killed")} {taskId} on {target.Name}");
+                Terminal.Line($"{(abort ? "aborted" : "killed")} {taskId} on {target.Name}");
                 return ExitCodes.Ok;
             case KillResult.NotFound:
-                await Console.Error.WriteLineAsync($"pm: {target.Name} has no task '{taskId}'");
+                Terminal.Error($"{target.Name} has no task '{taskId}'");
                 return ExitCodes.NotFound;
             default:
-                await Console.Error.WriteLineAsync($"pm: {target.Name} refused to kill '{taskId}' (the task forbids kills, or the server is read-only)");
+                Terminal.Error($"{target.Name} refused to kill '{taskId}' (the task forbids kills, or the server is read-only)");
                 return ExitCodes.Forbidden;
         }
     }

@@ -54,13 +54,13 @@ internal static class LsCommand
     {
         foreach (var state in states.Where(s => s.Error is not null))
         {
-            Console.Error.WriteLine($"pm: {state.Endpoint.Name}: {state.Error}");
+            Terminal.Error($"{state.Endpoint.Name}: {state.Error}");
         }
 
         var rows = ProcRow.Sort(ProcRow.From(states), "age");
         if (rows.Count == 0)
         {
-            Console.WriteLine("no running tasks");
+            Terminal.Line("no running tasks");
             return;
         }
 
@@ -88,6 +88,7 @@ internal static class LsCommand
             array.Add(item);
         }
 
+        // The serializer escapes every control character (ESC as \u001B) and every non-ASCII one: nothing in it acts on a terminal.
         Console.WriteLine(array.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

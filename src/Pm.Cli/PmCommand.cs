@@ -75,7 +75,7 @@ internal static class PmCommand
         }
         catch (FormatException ex)
         {
-            Console.Error.WriteLine("pm: " + ex.Message);
+            Terminal.Error(ex.Message);
             return null;
         }
     }
@@ -94,7 +94,7 @@ internal static class PmCommand
         }
         catch (DiscoveryException ex)
         {
-            await Console.Error.WriteLineAsync("pm: " + ex.Message).ConfigureAwait(false);
+            Terminal.Error(ex.Message);
             return null;
         }
     }
@@ -109,18 +109,18 @@ internal static class PmCommand
         }
         catch (FormatException ex)
         {
-            Console.Error.WriteLine("pm: " + ex.Message);
+            Terminal.Error(ex.Message);
             return ExitCodes.Failure;
         }
 
         using var fleet = new Fleet(result.GetValue(Token), TimeoutOf(result));
         try
         {
-            return await body(fleet.ClientFor(target), target).ConfigureAwait(false);
+            return await fleet.CallAsync(target, client => body(client, target), CancellationToken.None).ConfigureAwait(false);
         }
         catch (PmClientException ex)
         {
-            Console.Error.WriteLine($"pm: {target.Name}: {ex.Message}");
+            Terminal.Error($"{target.Name}: {ex.Message}");
             return ex.Kind == PmErrorKind.Unauthorized ? ExitCodes.Unauthorized : ExitCodes.Failure;
         }
     }

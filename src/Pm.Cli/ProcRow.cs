@@ -112,8 +112,8 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
             used += width + 3;
         }
 
-        Add("host", Widest(r => r.Endpoint.Name, "host", 24));
-        Add("id", Widest(r => r.Proc.Id, "id", 40));
+        Add("host", Widest(r => Format.Printable(r.Endpoint.Name), "host", 24));
+        Add("id", Widest(r => Format.Printable(r.Proc.Id), "id", 40));
         Add("age", 9);
         Add("in status", 9);
         Add("status", Widest(r => StatusText(r.Proc), "status", 40));
@@ -127,7 +127,7 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
         foreach (var name in AttributeNames(shown))
         {
             // An attribute may share a column's name (requests carry a "host" attribute: the client's address).
-            var title = FixedColumns.Contains(name) ? name + " (attr)" : name;
+            var title = FixedColumns.Contains(name) ? name + " (attr)" : Format.Printable(name);
             var width = Widest(r => AttributeText(r, name), title, 32);
             if (used + width + 3 > maxWidth)
             {
@@ -148,8 +148,8 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
             };
             var cells = new List<(string Text, string? Style)>
             {
-                (row.Endpoint.Name, null),
-                (row.Proc.Id, null),
+                (Format.Printable(row.Endpoint.Name), null),
+                (Format.Printable(row.Proc.Id), null),
                 (Format.Duration(row.Age), age),
                 (Format.Duration(row.InStatus), null),
                 (StatusText(row.Proc), row.Proc.Cancelling ? "red" : null),
@@ -181,7 +181,7 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
         text.Length <= width ? text : width <= 1 ? text[..width] : text[..(width - 1)] + "…";
 
     private static string StatusText(ProcDetail proc) =>
-        proc.Status + (proc.Alert is { } alert ? " (" + alert + ")" : "") + (proc.Cancelling ? " (kill requested)" : "");
+        Format.Printable(proc.Status) + (proc.Alert is { } alert ? " (" + Format.Printable(alert) + ")" : "") + (proc.Cancelling ? " (kill requested)" : "");
 
     /// <summary>Progress as <c>25% 30s left</c>, or <c>250 rows</c> without a total.</summary>
     public static string ProgressText(ProcProgress? progress)
@@ -193,7 +193,7 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
 
         if (progress.Total is not { } total)
         {
-            return progress.Done.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + (progress.Unit is { } unit ? " " + unit : "");
+            return progress.Done.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + (progress.Unit is { } unit ? " " + Format.Printable(unit) : "");
         }
 
         var percent = total == 0 ? 100 : 100.0 * progress.Done / total;
@@ -202,5 +202,5 @@ internal readonly record struct ProcRow(Endpoint Endpoint, ProcDetail Proc, Time
     }
 
     private static string AttributeText(ProcRow row, string name) =>
-        row.Proc.Attrs is { } attrs && attrs.TryGetValue(name, out var value) ? Format.Value(value) : "";
+        row.Proc.Attrs is { } attrs && attrs.TryGetValue(name, out var value) ? Format.Printable(Format.Value(value)) : "";
 }

@@ -2,9 +2,23 @@ using Spectre.Console;
 
 namespace Pm.Cli;
 
-/// <summary>Creates consoles that render the same whether stdout is a terminal or a pipe.</summary>
+/// <summary>Creates consoles that render the same whether stdout is a terminal or a pipe, and writes the tool's plain lines.</summary>
+/// <remarks>Every line passes through <see cref="Format.Printable"/>: the text it carries may come from a server, and a terminal must never act on it.</remarks>
 internal static class Terminal
 {
+    /// <summary>Writes one line to standard output, its control characters shown.</summary>
+    public static void Line(string text) => Console.Out.WriteLine(Format.Printable(text));
+
+    /// <summary>Writes text without a line end (a question) to standard output, its control characters shown.</summary>
+    public static void Write(string text)
+    {
+        Console.Out.Write(Format.Printable(text));
+        Console.Out.Flush();
+    }
+
+    /// <summary>Writes <c>pm: </c> and one line to standard error, its control characters shown.</summary>
+    public static void Error(string message) => Console.Error.WriteLine("pm: " + Format.Printable(message));
+
     public static IAnsiConsole Stdout()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings

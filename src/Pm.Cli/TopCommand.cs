@@ -46,14 +46,14 @@ internal static class TopCommand
             var seconds = result.GetValue(refresh);
             if (!(seconds is >= 0.05 and <= 3600))
             {
-                await Console.Error.WriteLineAsync("pm: --refresh must be a number of seconds from 0.05 to 3600.");
+                Terminal.Error("--refresh must be a number of seconds from 0.05 to 3600.");
                 return ExitCodes.Failure;
             }
 
             var discoverySeconds = result.GetValue(discoveryInterval);
             if (!(discoverySeconds is >= 0.1 and <= 86400))
             {
-                await Console.Error.WriteLineAsync("pm: --discovery-interval must be a number of seconds from 0.1 to 86400.");
+                Terminal.Error("--discovery-interval must be a number of seconds from 0.1 to 86400.");
                 return ExitCodes.Failure;
             }
 

@@ -35,7 +35,7 @@ internal static class TopScreen
 
         console.MarkupLine(
             $"[bold]pm top[/]  {Format.Count(model.Rows.Count, "task")} on {Format.Count(model.Views.Count, "endpoint")}  every {PmCommand.Seconds(model.Refresh.TotalSeconds)} s"
-            + $"  sort: {model.SortKey}" + (model.Filter.Length > 0 ? $"  filter: {Markup.Escape(model.Filter)}" : "") + (model.Paused ? "  [yellow]PAUSED[/]" : ""));
+            + $"  sort: {model.SortKey}" + (model.Filter.Length > 0 ? $"  filter: {Markup.Escape(Format.Printable(model.Filter))}" : "") + (model.Paused ? "  [yellow]PAUSED[/]" : ""));
         console.MarkupLine("[grey]↑↓ select  k kill  Enter history  / filter  s sort  d delay  p pause  q quit[/]");
         var endpointLines = EndpointLines(model);
         foreach (var line in endpointLines)
@@ -46,9 +46,10 @@ internal static class TopScreen
 
         if (model.Overlay is { } overlay)
         {
+            // The overlay (a history) and the footer (notices naming ids and endpoints, errors) carry server text.
             foreach (var line in overlay)
             {
-                console.WriteLine(line);
+                console.WriteLine(Format.Printable(line));
             }
         }
         else
@@ -66,7 +67,7 @@ internal static class TopScreen
         }
 
         frame.Append("\x1b[J");
-        frame.Append("\x1b[").Append(model.Height).Append(";1H\x1b[7m").Append(Truncate(model.Footer, model.Width)).Append("\x1b[0m\x1b[K");
+        frame.Append("\x1b[").Append(model.Height).Append(";1H\x1b[7m").Append(Truncate(Format.Printable(model.Footer), model.Width)).Append("\x1b[0m\x1b[K");
         writer.Write(frame.ToString());
     }
 
@@ -101,15 +102,17 @@ internal static class TopScreen
 
     private static string EndpointLine(EndpointView view)
     {
-        var name = Markup.Escape(view.Name);
+        var name = Markup.Escape(Format.Printable(view.Name));
+        var error = Markup.Escape(Format.Printable(view.Error));
         var tasks = Format.Count(view.Procs.Count, "task");
+        var full = view.StreamFull ? " (stream full)" : "";
         return view.Health switch
         {
             EndpointHealth.Connecting => $"  [grey]{name}: connecting…[/]",
-            EndpointHealth.Down => $"  [red]{name}: DOWN: {Markup.Escape(view.Error ?? "")}[/]",
-            EndpointHealth.Unauthorized => $"  [red]{name}: UNAUTHORIZED: {Markup.Escape(view.Error ?? "")}[/]",
-            EndpointHealth.Slow => $"  [yellow]{name}: slow, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
-            _ => $"  [green]{name}: up[/], {tasks}",
+            EndpointHealth.Down => $"  [red]{name}: DOWN: {error}[/]",
+            EndpointHealth.Unauthorized => $"  [red]{name}: UNAUTHORIZED: {error}[/]",
+            EndpointHealth.Slow => $"  [yellow]{name}: slow{full}, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
+            _ => $"  [green]{name}: up{full}[/], {tasks}",
         };
     }
 

@@ -30,7 +30,7 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
     {
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
         {
-            await Console.Error.WriteLineAsync("pm: top needs a terminal; use 'pm ls' (or 'pm ls --json') in scripts.");
+            Terminal.Error("top needs a terminal; use 'pm ls' (or 'pm ls --json') in scripts.");
             return ExitCodes.Failure;
         }
 
@@ -218,16 +218,18 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
         return Task.CompletedTask;
     }
 
-    private async Task KillAsync(ProcRow row, string message, CancellationToken cancellationToken)
+    /// <summary>Asks the row's endpoint to kill its task, within the fleet's limit on calls in flight, and says how it went in the footer.</summary>
+    internal async Task KillAsync(ProcRow row, string message, CancellationToken cancellationToken)
     {
         try
         {
-            if (ClientOf(row) is not { } client)
+            if (WatcherOf(row) is not { } watcher)
             {
                 return;
             }
 
-            _notice = await client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: cancellationToken) switch
+            var result = await watcher.CallAsync((client, ct) => client.KillAsync(row.Proc.Id, message.Length == 0 ? null : message, cancellationToken: ct), cancellationToken);
+            _notice = result switch
             {
                 KillResult.Requested => $"asked {row.Endpoint.Name} to kill {row.Proc.Id}",
                 KillResult.NotFound => $"{row.Proc.Id} is no longer running on {row.Endpoint.Name}",
@@ -244,28 +246,29 @@ internal sealed class TopView(FleetMonitor monitor, Discovery discovery, TimeSpa
         }
     }
 
-    // The endpoint's own client, bounded by the timeout; none once discovery has dropped the endpoint.
-    private Pm.Client.PmClient? ClientOf(ProcRow row)
+    // The endpoint's watcher, whose calls are bounded by the timeout and the fleet's limit; none once discovery has dropped the endpoint.
+    private Web.EndpointWatcher? WatcherOf(ProcRow row)
     {
         if (monitor.Find(row.Endpoint) is { } watcher)
         {
-            return watcher.Client;
+            return watcher;
         }
 
         _notice = $"{row.Endpoint.Name} has left the endpoint list";
         return null;
     }
 
-    private async Task ShowHistoryAsync(ProcRow row, CancellationToken cancellationToken)
+    /// <summary>Reads the row's task's history from its endpoint, within the fleet's limit on calls in flight, and shows it over the table.</summary>
+    internal async Task ShowHistoryAsync(ProcRow row, CancellationToken cancellationToken)
     {
         try
         {
-            if (ClientOf(row) is not { } client)
+            if (WatcherOf(row) is not { } watcher)
             {
                 return;
             }
 
-            var history = await client.GetHistoryAsync(row.Proc.Id, cancellationToken);
+            var history = await watcher.CallAsync((client, ct) => client.GetHistoryAsync(row.Proc.Id, ct), cancellationToken);
             if (history is null)
             {
                 _notice = $"{row.Proc.Id} is no longer known to {row.Endpoint.Name}";

@@ -183,8 +183,10 @@ public sealed class PmClient
     /// server ends the stream.
     /// </returns>
     /// <exception cref="PmClientException">
-    /// The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>; with <see cref="PmErrorKind.Transport"/>
-    /// when the server dropped this client for falling behind or the connection broke.
+    /// The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>; with <see cref="PmErrorKind.Busy"/>
+    /// when the stream has all the subscribers the server admits (<see cref="PmClientException.RetryAfter"/> says when to
+    /// try again; <see cref="GetTasksAsync"/> still answers meanwhile); with <see cref="PmErrorKind.Transport"/> when the
+    /// server dropped this client for falling behind or the connection broke.
     /// </exception>
     /// <example>
     /// <code>
@@ -328,10 +330,26 @@ public sealed class PmClient
         }
 
         var code = (int)response.StatusCode;
-        throw response.StatusCode == HttpStatusCode.Unauthorized
-            ? new PmClientException("The server requires a valid bearer token (401 Unauthorized).") { Kind = PmErrorKind.Unauthorized, StatusCode = code }
-            : new PmClientException($"The server answered {code} {response.ReasonPhrase}.") { Kind = PmErrorKind.Http, StatusCode = code };
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new PmClientException("The server requires a valid bearer token (401 Unauthorized).") { Kind = PmErrorKind.Unauthorized, StatusCode = code },
+            HttpStatusCode.ServiceUnavailable when RetryAfterOf(response) is { } wait => new PmClientException(
+                string.Create(CultureInfo.InvariantCulture, $"The server is busy (503 Service Unavailable) and asks to retry in {wait.TotalSeconds:0.#} s."))
+            {
+                Kind = PmErrorKind.Busy, StatusCode = code, RetryAfter = wait,
+            },
+            HttpStatusCode.ServiceUnavailable => new PmClientException("The server is busy (503 Service Unavailable).") { Kind = PmErrorKind.Busy, StatusCode = code },
+            _ => new PmClientException($"The server answered {code} {response.ReasonPhrase}.") { Kind = PmErrorKind.Http, StatusCode = code },
+        };
     }
+
+    // Retry-After is seconds, or a date read against the answer's own Date (never the client's clock); null when absent or past.
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } when delta >= TimeSpan.Zero => delta,
+        { Date: { } date } when response.Headers.Date is { } sent && date >= sent => date - sent,
+        _ => null,
+    };
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {

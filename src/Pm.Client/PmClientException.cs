@@ -29,4 +29,8 @@ public sealed class PmClientException : Exception
 
     /// <summary>Gets the HTTP status code of the answer, if there was one.</summary>
     public int? StatusCode { get; init; }
+
+    /// <summary>Gets how long the server asked the client to wait before trying again (its <c>Retry-After</c>), if it said.</summary>
+    /// <remarks>Set on <see cref="PmErrorKind.Busy"/> failures; a date is read against the answer's own <c>Date</c>, so the client's clock does not matter.</remarks>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -17,4 +17,10 @@ public enum PmErrorKind
 
     /// <summary>The server answered with an unexpected HTTP status; see <see cref="PmClientException.StatusCode"/>.</summary>
     Http,
+
+    /// <summary>
+    /// The server is at capacity for this call (503 Service Unavailable), such as a live stream that has all the
+    /// subscribers it admits; try again after <see cref="PmClientException.RetryAfter"/>, or poll meanwhile.
+    /// </summary>
+    Busy,
 }

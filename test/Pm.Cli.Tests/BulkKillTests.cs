@@ -37,10 +37,13 @@ public sealed class BulkKillTests : IAsyncLifetime
         }
     }
 
+    private string Name(int server) => $"127.0.0.1:{_servers[server].Address.Port}";
+
     [Fact]
-    public async Task Kill_DryRun_ListsTheMatchesOfEveryEndpointAndKillsNothing()
+    public async Task Kill_DryRun_ListsTheMatchesOfEveryEndpointWithTheirCountAndKillsNothing()
     {
         using var a = _lists[0].Start("export-1", [new("user", "ann")]);
+        using var c = _lists[0].Start("export-3", [new("user", "cid")]);
         using var b = _lists[1].Start("export-2", [new("user", "bob")]);
         using var other = _lists[1].Start("checkout-9");
 
@@ -50,8 +53,83 @@ public sealed class BulkKillTests : IAsyncLifetime
         Assert.Contains("export-1", stdout, StringComparison.Ordinal);
         Assert.Contains("export-2", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("checkout-9", stdout, StringComparison.Ordinal);
-        Assert.Contains("would kill 2 tasks on 2 endpoints; nothing killed", stdout, StringComparison.Ordinal);
-        Assert.False(a.IsKillRequested || b.IsKillRequested || other.IsKillRequested);
+        Assert.Contains($"would kill 3 tasks on 2 endpoints ({Name(0)}: 2, {Name(1)}: 1); nothing killed", stdout, StringComparison.Ordinal);
+        Assert.False(a.IsKillRequested || b.IsKillRequested || c.IsKillRequested || other.IsKillRequested);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    public async Task Kill_EmptyOrBlankFilter_RefusedWithUsageCodeAndKillsNothing(string filter)
+    {
+        // pm kill --filter "$X" --yes, X unset: the filter must not match everything.
+        using var a = _lists[0].Start("export-1");
+        using var b = _lists[1].Start("export-2");
+
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--filter", filter, "--yes"]);
+
+        Assert.Equal(1, code);
+        Assert.Equal("pm: --filter is empty, which would match every task; give the text to match, or --all to kill every task.", stderr.TrimEnd());
+        Assert.Empty(stdout);
+        Assert.False(a.IsKillRequested || b.IsKillRequested);
+    }
+
+    [Fact]
+    public async Task Kill_FilterSelectingEveryTaskListed_RefusedWithoutAll()
+    {
+        using var a = _lists[0].Start("export-1");
+        using var b = _lists[1].Start("export-2");
+
+        var (code, _, stderr) = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--yes"]);
+        var older = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--older-than", "0s", "--yes"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("the selection takes every task listed (2 tasks on 2 endpoints); pass --all", stderr, StringComparison.Ordinal);
+        Assert.Equal(1, older.ExitCode);
+        Assert.Contains("pass --all", older.Stderr, StringComparison.Ordinal);
+        Assert.False(a.IsKillRequested || b.IsKillRequested);
+    }
+
+    [Fact]
+    public async Task Kill_All_KillsEveryTask_WithOrWithoutAFilter()
+    {
+        using var a = _lists[0].Start("export-1");
+        using var b = _lists[1].Start("export-2");
+        using var c = _lists[1].Start("checkout-9");
+
+        var filtered = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--all", "--yes"]);
+        Assert.Equal(0, filtered.ExitCode);
+        Assert.True(a.IsKillRequested && b.IsKillRequested);
+        Assert.False(c.IsKillRequested);
+
+        var (code, stdout, _) = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--all", "--yes"]);
+
+        Assert.Equal(0, code);
+        Assert.True(c.IsKillRequested);
+        Assert.Contains("killed 3 of 3 tasks", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kill_HostileIdsAndErrors_ListingAndResultsEscaped()
+    {
+        using var task = _lists[0].Start("export-" + FormatTests.HostileId, [new("note", FormatTests.Hostile)]);
+        task.Status(FormatTests.Hostile);
+        using var locked = _lists[1].Start("export-locked-" + FormatTests.HostileId, options: new TaskOptions { ForbidKill = true });
+        using var other = _lists[1].Start("checkout-9");
+
+        var dry = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--dry-run"]);
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--yes", "-m", FormatTests.HostileId]);
+
+        Assert.Equal(0, dry.ExitCode);
+        Assert.False(FormatTests.HasRawControl(dry.Stdout), dry.Stdout);
+        Assert.Contains(@"export-id\e[2J\u0007", dry.Stdout, StringComparison.Ordinal);
+        Assert.Equal(6, code);
+        Assert.False(FormatTests.HasRawControl(stdout + stderr), stdout + stderr);
+        Assert.Contains("  export-" + FormatTests.HostileIdShown + ": kill requested", stdout, StringComparison.Ordinal);
+        Assert.Contains("  export-locked-" + FormatTests.HostileIdShown + ": refused", stdout, StringComparison.Ordinal);
+        Assert.True(_lists[0].TryGetHistory("export-" + FormatTests.HostileId, out var history));
+        Assert.Equal("[cancel request: " + FormatTests.HostileId + "]", history.Entries[^1].Status);
     }
 
     [Fact]
@@ -105,6 +183,7 @@ public sealed class BulkKillTests : IAsyncLifetime
     {
         using var locked = _lists[0].Start("export-locked", options: new TaskOptions { ForbidKill = true });
         using var open = _lists[1].Start("export-open");
+        using var other = _lists[1].Start("checkout-9");
 
         var partial = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "export", "--yes"]);
         var none = await PmProcess.RunAsync(["kill", "-e", Endpoints, "--filter", "locked", "--yes"]);
@@ -124,6 +203,7 @@ public sealed class BulkKillTests : IAsyncLifetime
     [InlineData("not both", "kill", "127.0.0.1:1", "id-1", "--filter", "x")]
     [InlineData("needs ENDPOINT ID", "kill")]
     [InlineData("needs ENDPOINT ID", "kill", "127.0.0.1:1")]
+    [InlineData("not both", "kill", "127.0.0.1:1", "id-1", "--all")]
     public async Task Kill_BadArguments_Exit1WithMessage(string message, params string[] args)
     {
         var (code, _, stderr) = await PmProcess.RunAsync([.. args, "-e", Endpoints]);
@@ -141,7 +221,7 @@ public sealed class BulkKillTests : IAsyncLifetime
         var command = $"dotnet {PmProcess.DllPath} kill -e {Endpoints} --filter export -m 'asked twice'; echo PM-EXIT=$?";
 
         await tmux.SendAsync(command, "Enter");
-        await tmux.WaitForAsync(screen => screen.Contains("Kill 1 task on 1 endpoint? [y/N]", StringComparison.Ordinal));
+        await tmux.WaitForAsync(screen => screen.Contains($"Kill 1 task on 1 endpoint? ({Name(0)}: 1) [y/N]", StringComparison.Ordinal));
         await tmux.SendAsync("n", "Enter");
         var declined = await tmux.WaitForAsync(screen => Tmux.ExitLine().IsMatch(screen));
         Assert.Equal("1", Tmux.ExitLine().Match(declined).Groups["code"].Value);

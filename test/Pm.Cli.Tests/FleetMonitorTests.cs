@@ -101,6 +101,37 @@ public sealed class FleetMonitorTests
     }
 
     [Fact]
+    public async Task Snapshot_StreamFull_ShownUpStreamFullAndPolled_NotDown()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var list = new ProcessList();
+        using var task = list.Start("answering");
+        var options = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
+        options.Endpoint.MaxEventSubscribers = 1;
+        await using var server = await ProcessListServer.StartAsync(list, options, ct);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await using var holder = new Pm.Client.PmClient(http).WatchAsync(ct).GetAsyncEnumerator(ct);
+        Assert.True(await holder.MoveNextAsync());
+
+        using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(5));
+        await using var monitor = new FleetMonitor(fleet, TimeSpan.FromMilliseconds(20));
+        monitor.SetEndpoints([Endpoint.Parse(server.Address.Authority)]);
+
+        // The server's stream is full but its list answers: it is up, polled, with its tasks, never shown down.
+        var view = await WaitForAsync(monitor, 0, v => v.Health != EndpointHealth.Connecting);
+        Assert.Equal(EndpointHealth.Up, view.Health);
+        Assert.Equal(EndpointView.PollingStreamFull, view.Via);
+        Assert.True(view.StreamFull);
+        Assert.Null(view.Error);
+        Assert.Equal(["answering"], view.Procs.Select(p => p.Id));
+        using (list.Start("second"))
+        {
+            view = await WaitForAsync(monitor, 0, v => v.Procs.Any(p => p.Id == "second"));
+            Assert.Equal(EndpointView.PollingStreamFull, view.Via);
+        }
+    }
+
+    [Fact]
     public async Task SetEndpoints_ReportsWhoJoinedAndLeft_AndFollowsOnlyTheNewSet()
     {
         await using var fleet = await LoopbackFleet.StartAsync("127.0.0.2", "127.0.0.3");

@@ -48,6 +48,75 @@ public sealed class PmCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ls_HostileIdStatusAndAttributes_ShownEscapedNeverRaw()
+    {
+        using var task = _list.Start("id-" + FormatTests.Hostile, [new("attr-" + FormatTests.Hostile, "value-" + FormatTests.Hostile)]);
+        task.Status("status-" + FormatTests.Hostile);
+
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["ls", "--endpoints", Endpoint]);
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        Assert.False(FormatTests.HasRawControl(stdout), stdout);
+        // Cells are cut to their column: the start of each escaped form is shown.
+        Assert.Contains(@"id-a\e[2Jb\u0007c", stdout, StringComparison.Ordinal);
+        Assert.Contains(@"status-a\e[2Jb\u0007c", stdout, StringComparison.Ordinal);
+        Assert.Contains(@"attr-a\e[2Jb\u0007c", stdout, StringComparison.Ordinal);
+        Assert.Contains(@"value-a\e[2Jb\u0007c", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ls_JsonWithHostileText_EscapedByTheSerializer()
+    {
+        using var task = _list.Start(FormatTests.Hostile, [new(FormatTests.Hostile, FormatTests.Hostile)]);
+        task.Status(FormatTests.Hostile);
+
+        var (code, stdout, _) = await PmProcess.RunAsync(["ls", "--json", "--endpoints", Endpoint]);
+
+        Assert.Equal(0, code);
+        Assert.False(FormatTests.HasRawControl(stdout), stdout);
+        Assert.Contains(@"\u001B[2J", stdout, StringComparison.Ordinal);
+        var proc = JsonDocument.Parse(stdout).RootElement[0].GetProperty("procs")[0];
+        Assert.Equal(FormatTests.Hostile, proc.GetProperty("id").GetString());
+        Assert.Equal(FormatTests.Hostile, proc.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task History_HostileStatusAndKillMessage_ShownEscapedNeverRaw()
+    {
+        using var task = _list.Start(FormatTests.HostileId);
+        task.Status("status-" + FormatTests.Hostile);
+        _list.Kill(FormatTests.HostileId, "message-" + FormatTests.Hostile);
+
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["history", Endpoint, FormatTests.HostileId]);
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        Assert.False(FormatTests.HasRawControl(stdout), stdout);
+        Assert.Contains(FormatTests.HostileIdShown, stdout, StringComparison.Ordinal);
+        Assert.Contains("status-" + FormatTests.HostileShown, stdout, StringComparison.Ordinal);
+        Assert.Contains("[cancel request: message-" + FormatTests.HostileShown + "]", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ls", "-e")]
+    [InlineData("top", "-e")]
+    [InlineData("web", "-e")]
+    [InlineData("kill", "--all", "-e")]
+    [InlineData("history")]
+    [InlineData("kill")]
+    public async Task Command_HostileEndpointText_ErrorLineEscaped(params string[] args)
+    {
+        // An endpoint list may come from a file or a variable someone else wrote.
+        var (code, _, stderr) = await PmProcess.RunAsync([.. args, "bad" + FormatTests.Hostile + ":80", .. args[0] is "history" or "kill" && args.Length == 1 ? ["id-1"] : Array.Empty<string>()]);
+
+        Assert.NotEqual(0, code);
+        Assert.False(FormatTests.HasRawControl(stderr), stderr);
+        Assert.Contains(@"a\e[2Jb\u0007c", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public async Task Ls_Json_IsParsableAndReportsDownEndpoints()
     {
         using var task = _list.Start("job-8");

@@ -63,6 +63,16 @@ public sealed partial class TopScreenTests
     }
 
     [Fact]
+    public void Render_EndpointWhoseStreamIsFull_SaysUpStreamFull()
+    {
+        var model = Model();
+        var full = model with { Views = [model.Views[0] with { Via = EndpointView.PollingStreamFull }, model.Views[1]] };
+
+        Assert.Contains("127.0.0.1:8081: up (stream full), 1 task", Lines(full)[2], StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:8081: up, 1 task", Lines(model)[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Overlay_ReplacesTheTable()
     {
         var lines = Lines(Model(overlay: ["history of req-1", "  init"]));
@@ -128,6 +138,50 @@ public sealed partial class TopScreenTests
         Assert.Equal(up, row.Endpoint);
         Assert.Equal(TimeSpan.FromSeconds(3), row.Age);
         Assert.Equal(TimeSpan.FromSeconds(1), row.InStatus);
+    }
+
+    [Fact]
+    public void Render_HostileServerText_ShownEscapedInEveryPart()
+    {
+        var up = Endpoint.Parse("127.0.0.1:8081");
+        var down = Endpoint.Parse("10.0.0.7:8081");
+        var attrs = new AttributeMap([new("a" + FormatTests.Hostile, "v" + FormatTests.Hostile)]);
+        ProcDetail[] procs =
+        [
+            new ProcDetail("i" + FormatTests.Hostile, attrs, Now.AddSeconds(-3), Now.AddSeconds(-1), "s" + FormatTests.Hostile)
+            {
+                Alert = "slow" + FormatTests.Hostile,
+                Progress = new ProcProgress(1, null, "u" + FormatTests.Hostile),
+            },
+        ];
+        EndpointView[] views =
+        [
+            new(up.Name, EndpointHealth.Up, "stream", Now, 0.01, null, 0, procs),
+            new(down.Name, EndpointHealth.Down, null, null, null, "e" + FormatTests.Hostile, 0, []),
+        ];
+        var rows = ProcRow.From(new FleetSnapshot([up, down], views, Now));
+        var table = new TopScreenModel(views, rows, 0, TimeSpan.FromSeconds(1), "age", "f" + FormatTests.Hostile, false, null, "n" + FormatTests.Hostile, 400, 20);
+        var overlay = table with { Overlay = ["h" + FormatTests.Hostile] };
+
+        foreach (var model in new[] { table, overlay })
+        {
+            var writer = new StringWriter();
+            TopScreen.Render(writer, model);
+            var frame = writer.ToString();
+
+            // The frame's own sequences (cursor, erase, colours) are CSI sequences it writes; none of the server's gets through.
+            Assert.False(FormatTests.HasRawControl(frame), frame);
+            Assert.Contains("n" + FormatTests.HostileShown, frame, StringComparison.Ordinal);
+        }
+
+        var text = string.Join("\n", Lines(table));
+        foreach (var shown in new[] { "i", "s", "a", "v", "e", "f" })
+        {
+            Assert.Contains(shown + @"a\e[2Jb\u0007c", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(@"1 ua\e[2Jb", text, StringComparison.Ordinal);
+        Assert.Contains("h" + FormatTests.HostileShown, string.Join("\n", Lines(overlay)), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]

@@ -151,6 +151,30 @@ public sealed class PmClientTests
     }
 
     [Fact]
+    public async Task WatchAsync_StreamFull_ThrowsBusyWithRetryAfter_WhileTheListStillAnswers()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o => o.MaxEventSubscribers = 1);
+        using var task = app.List.Start("running");
+        var client = ClientFor(app);
+        await using var holder = client.WatchAsync(Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await holder.MoveNextAsync());
+
+        var refused = await Assert.ThrowsAsync<PmClientException>(async () =>
+        {
+            await foreach (var frame in client.WatchAsync(TimeSpan.FromSeconds(1), Ct))
+            {
+                Assert.Fail("a second subscriber got a frame: " + frame);
+            }
+        });
+
+        Assert.Equal(PmErrorKind.Busy, refused.Kind);
+        Assert.Equal(503, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.RetryAfter);
+        Assert.Contains("retry in 5 s", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("running", Assert.Single((await client.GetTasksAsync(cancellationToken: Ct)).Procs).Id);
+    }
+
+    [Fact]
     public async Task WatchAsync_WithAFrameInterval_GetsChangesCoalescedAtThatRate()
     {
         await using var app = await TestApp.StartWithProcsAsync();

@@ -5,7 +5,7 @@ namespace Pm.Cli.Web;
 /// <summary>What the page is shown of one server: its health and its running tasks as last known.</summary>
 /// <param name="Name">The endpoint's name, the page's host column.</param>
 /// <param name="Health">How the server is doing.</param>
-/// <param name="Via"><c>stream</c> or <c>polling</c>; <see langword="null"/> before the first answer.</param>
+/// <param name="Via"><c>stream</c>, <c>polling</c>, or <see cref="PollingStreamFull"/>; <see langword="null"/> before the first answer.</param>
 /// <param name="LastSeen">When it last answered (now, while its live stream is open), by the tool's clock.</param>
 /// <param name="Latency">Seconds its last measured answer took.</param>
 /// <param name="Error">Why it is down or unauthorized.</param>
@@ -19,4 +19,11 @@ internal sealed record EndpointView(
     double? Latency,
     string? Error,
     double ClockOffset,
-    IReadOnlyList<ProcDetail> Procs);
+    IReadOnlyList<ProcDetail> Procs)
+{
+    /// <summary>The <see cref="Via"/> of a .NET server whose live stream has all the subscribers it admits: it is polled, and its stream tried again later.</summary>
+    public const string PollingStreamFull = "polling (stream full)";
+
+    /// <summary>Gets a value indicating whether the server is polled because its live stream is full.</summary>
+    public bool StreamFull => Via == PollingStreamFull;
+}

@@ -10,16 +10,25 @@ namespace Pm.Cli.Web;
 /// </summary>
 /// <remarks>
 /// Each watcher runs on its own, so a server that is down or slow never holds up the others. After a failure the
-/// stream is tried again first, so a server replaced by one of the other kind is followed the right way.
+/// stream is tried again first, so a server replaced by one of the other kind is followed the right way. Every call
+/// but the open-ended stream (polls, and the one-off calls of <see cref="CallAsync"/>) waits for a slot of the limiter
+/// the fleet shares.
 /// </remarks>
 internal sealed class EndpointWatcher : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>The wait before a full live stream is tried again when the server does not say (a .NET server says 5 s).</summary>
+    private static readonly TimeSpan StreamRetry = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait before a full live stream is tried again, whatever the server asks.</summary>
+    private static readonly TimeSpan MaxStreamRetry = TimeSpan.FromMinutes(5);
+
     private readonly FleetOptions _options;
     private readonly SemaphoreSlim _limiter;
     private readonly HttpClient _http;
     private readonly HttpClient _streamHttp;
+    private readonly PmClient _client;
     private readonly PmClient _streamClient;
     private readonly CancellationTokenSource _stop = new();
     private readonly Action? _changed;
@@ -34,13 +43,14 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     private TimeSpan? _latency;
     private TimeSpan _clockOffset;
     private bool _streamOpen;
+    private bool _streamFull;
     private long _pollTicks;
 
     /// <summary>Initializes a new instance of the <see cref="EndpointWatcher"/> class.</summary>
     /// <param name="endpoint">The server to follow.</param>
     /// <param name="handler">The connection pool shared by the fleet.</param>
     /// <param name="options">The timeouts and thresholds.</param>
-    /// <param name="limiter">The bound on polls in flight across the fleet.</param>
+    /// <param name="limiter">The bound on calls in flight across the fleet: polls, histories, kills, finished lists.</param>
     /// <param name="changed">Called, on the watcher's own thread, each time what it knows changes.</param>
     public EndpointWatcher(Endpoint endpoint, HttpMessageHandler handler, FleetOptions options, SemaphoreSlim limiter, Action? changed = null)
     {
@@ -53,14 +63,28 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         // The stream's answer is open-ended: its own deadlines (the snapshot's, the silence's) bound it instead.
         _streamHttp = CreateHttp(endpoint, handler, Timeout.InfiniteTimeSpan);
         var clientOptions = new PmClientOptions { AccessToken = options.ServerToken };
-        Client = new PmClient(_http, clientOptions);
+        _client = new PmClient(_http, clientOptions);
         _streamClient = new PmClient(_streamHttp, clientOptions);
     }
 
     public Endpoint Endpoint { get; }
 
-    /// <summary>Gets the client for one-off calls (history, kill, finished), each bounded by the timeout.</summary>
-    public PmClient Client { get; }
+    /// <summary>Sends one call (a history, a kill, a finished list) once a slot of the fleet's limiter is free; the call is bounded by the timeout from when it is sent.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, while waiting or during the call.</exception>
+    /// <exception cref="ObjectDisposedException">The watcher was let go (its endpoint left the list).</exception>
+    public async Task<T> CallAsync<T>(Func<PmClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(_client, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _limiter.Release();
+        }
+    }
 
     /// <summary>Gets a value indicating whether the server has this project's extensions (it has a live stream).</summary>
     public bool HasExtensions
@@ -69,7 +93,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _via == "stream";
+                return _via == "stream" || _streamFull;
             }
         }
     }
@@ -92,7 +116,7 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             return new EndpointView(
                 Endpoint.Name,
                 _health,
-                _via,
+                _streamFull && _via == "polling" ? EndpointView.PollingStreamFull : _via,
                 _streamOpen ? now : _lastSeen,
                 _latency?.TotalSeconds,
                 _error,
@@ -121,17 +145,22 @@ internal sealed class EndpointWatcher : IAsyncDisposable
     {
         var polling = false;
         var failures = 0;
+        var refusals = 0;
+        var streamAgain = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // A server whose stream is full is polled until the wait it asked for is over.
+            var full = refusals > 0 && _options.Time.GetUtcNow() < streamAgain;
             try
             {
-                if (polling)
+                if (polling || full)
                 {
                     await PollAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     await StreamAsync(cancellationToken).ConfigureAwait(false);
+                    refusals = StreamAdmitted();
                 }
 
                 failures = 0;
@@ -142,6 +171,18 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             {
                 polling = true;
             }
+            catch (PmClientException ex) when (ex.Kind == PmErrorKind.Busy && !polling && !full)
+            {
+                // The stream has all the subscribers the server admits, but its list still answers: the server is up,
+                // polled at once and until the stream is tried again, after the server's Retry-After or longer at each
+                // refusal in a row.
+                refusals++;
+                streamAgain = _options.Time.GetUtcNow() + StreamRetryDelay(refusals, ex.RetryAfter);
+                lock (_gate)
+                {
+                    _streamFull = true;
+                }
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -151,6 +192,11 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 #pragma warning restore CA1031
             {
                 Fail(ex);
+                if (!polling && !full)
+                {
+                    refusals = StreamAdmitted();
+                }
+
                 polling = false;
                 failures++;
                 var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, PollInterval.Ticks << Math.Min(failures - 1, 8)));
@@ -164,6 +210,28 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>How long to poll a server whose live stream refused this watcher <paramref name="refusals"/> times in a row before trying it again.</summary>
+    /// <param name="refusals">The refusals in a row, from 1.</param>
+    /// <param name="retryAfter">The wait the server asked for, if it said.</param>
+    /// <returns>The server's wait, or 5 s, doubled at each refusal after the first up to 80 s, whichever is longer; at most 5 minutes.</returns>
+    internal static TimeSpan StreamRetryDelay(int refusals, TimeSpan? retryAfter)
+    {
+        var backoff = TimeSpan.FromTicks(StreamRetry.Ticks << Math.Clamp(refusals - 1, 0, 4));
+        var asked = retryAfter ?? StreamRetry;
+        return asked > backoff ? (asked < MaxStreamRetry ? asked : MaxStreamRetry) : backoff;
+    }
+
+    // The stream was not refused as full (it opened, or failed otherwise): the refusals in a row start again from none.
+    private int StreamAdmitted()
+    {
+        lock (_gate)
+        {
+            _streamFull = false;
+        }
+
+        return 0;
     }
 
     private async Task StreamAsync(CancellationToken cancellationToken)
@@ -202,18 +270,15 @@ internal sealed class EndpointWatcher : IAsyncDisposable
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        await _limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var started = Stopwatch.GetTimestamp();
-            var response = await Client.GetTasksAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var frame = new ProcFrame(response.Procs, [], FrameCounts.None, response.ServerTime) { IsSnapshot = true };
-            Apply(frame, Stopwatch.GetElapsedTime(started), polled: true);
-        }
-        finally
-        {
-            _limiter.Release();
-        }
+        var (response, latency) = await CallAsync(
+            static async (client, ct) =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var answer = await client.GetTasksAsync(cancellationToken: ct).ConfigureAwait(false);
+                return (answer, Stopwatch.GetElapsedTime(started));
+            },
+            cancellationToken).ConfigureAwait(false);
+        Apply(new ProcFrame(response.Procs, [], FrameCounts.None, response.ServerTime) { IsSnapshot = true }, latency, polled: true);
     }
 
     private void Apply(ProcFrame frame, TimeSpan? latency, bool polled = false)

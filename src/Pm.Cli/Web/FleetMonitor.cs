@@ -37,7 +37,7 @@ internal sealed class FleetMonitor : IAsyncDisposable
     /// <summary>Gets why the source failed last time it was asked; <see langword="null"/> when it answered.</summary>
     public string? DiscoveryError => _discoveryError;
 
-    /// <summary>Gets the limit shared by the short requests (polls, finished lists) of the whole fleet.</summary>
+    /// <summary>Gets the limit shared by every call of the whole fleet but its open streams: polls, finished lists, histories, kills.</summary>
     public SemaphoreSlim Limiter => _limiter;
 
     public EndpointWatcher? Find(string name) => _watchers.FirstOrDefault(w => w.Endpoint.Name == name);

@@ -33,7 +33,7 @@ internal sealed record FleetOptions
     /// <remarks>A quiet server sends a keep-alive every 15 s; a stream silent for longer may be a connection that died unseen.</remarks>
     public TimeSpan StreamSilence { get; init; } = TimeSpan.FromSeconds(35);
 
-    /// <summary>Gets how many short requests (polls, finished lists) are in flight at once across the fleet. The default value is 16.</summary>
+    /// <summary>Gets how many calls (polls, finished lists, histories, kills; not the open streams) are in flight at once across the fleet. The default value is 16.</summary>
     public int MaxConcurrentRequests { get; init; } = 16;
 
     /// <summary>Gets the clock of health and last-seen times.</summary>

@@ -74,7 +74,7 @@ internal sealed partial class FleetRoutes
         HistoryResponse? history;
         try
         {
-            history = await watcher.Client.GetHistoryAsync(id, context.RequestAborted).ConfigureAwait(false);
+            history = await watcher.CallAsync((client, ct) => client.GetHistoryAsync(id, ct), context.RequestAborted).ConfigureAwait(false);
         }
         catch (PmClientException ex)
         {
@@ -129,7 +129,7 @@ internal sealed partial class FleetRoutes
         KillResult result;
         try
         {
-            result = await watcher.Client.KillAsync(id, kill?.Message, kill?.Abort ?? false, context.RequestAborted).ConfigureAwait(false);
+            result = await watcher.CallAsync((client, ct) => client.KillAsync(id, kill?.Message, kill?.Abort ?? false, ct), context.RequestAborted).ConfigureAwait(false);
         }
         catch (PmClientException ex)
         {

@@ -214,16 +214,8 @@ internal sealed partial class FleetRoutes(FleetMonitor monitor, FleetOptions opt
         deadline.CancelAfter(options.Timeout);
         try
         {
-            await monitor.Limiter.WaitAsync(deadline.Token).ConfigureAwait(false);
-            try
-            {
-                var response = await watcher.Client.GetFinishedAsync(limit, deadline.Token).ConfigureAwait(false);
-                return (response, (options.Time.GetUtcNow() - response.ServerTime).TotalSeconds, null);
-            }
-            finally
-            {
-                monitor.Limiter.Release();
-            }
+            var response = await watcher.CallAsync((client, ct) => client.GetFinishedAsync(limit, ct), deadline.Token).ConfigureAwait(false);
+            return (response, (options.Time.GetUtcNow() - response.ServerTime).TotalSeconds, null);
         }
         catch (PmClientException ex)
         {

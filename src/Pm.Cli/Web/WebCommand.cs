@@ -69,7 +69,7 @@ internal static class WebCommand
             }
             catch (FormatException ex)
             {
-                await Console.Error.WriteLineAsync("pm: " + ex.Message);
+                Terminal.Error(ex.Message);
                 return ExitCodes.Failure;
             }
 
@@ -81,18 +81,18 @@ internal static class WebCommand
             try
             {
                 await using var server = await FleetServer.StartAsync(discover, options, cancellationToken);
-                Console.WriteLine($"pm web: the dashboard of {server.Monitor.Watchers.Count} endpoint(s) is on {server.Address}");
+                Terminal.Line($"pm web: the dashboard of {server.Monitor.Watchers.Count} endpoint(s) is on {server.Address}");
                 await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 return ExitCodes.Ok;
             }
             catch (InvalidOperationException ex)
             {
-                await Console.Error.WriteLineAsync("pm: " + ex.Message);
+                Terminal.Error(ex.Message);
                 return ExitCodes.Failure;
             }
             catch (IOException ex)
             {
-                await Console.Error.WriteLineAsync($"pm: cannot listen on {options.Listen}: {ex.Message}");
+                Terminal.Error($"cannot listen on {options.Listen}: {ex.Message}");
                 return ExitCodes.Failure;
             }
         });

@@ -84,6 +84,29 @@ public sealed class FleetRoutesTests
     }
 
     [Fact]
+    public async Task KillAndHistory_EveryCallSlotTaken_WaitForOne()
+    {
+        // The page's kills and histories go through the fleet's limit on calls in flight, as its polls do.
+        await using var fleet = await FleetHarness.StartAsync(1, options: FleetHarness.FastOptions with { MaxConcurrentRequests = 1 });
+        using var task = fleet.Lists[0].Start("victim");
+        task.Status("working");
+        await fleet.WaitForAsync(p => Lists(p, fleet.Name(0), "victim"), "the task");
+        var limiter = fleet.Web.Monitor.Limiter;
+
+        await limiter.WaitAsync(Ct);
+        var kill = fleet.Client.DeleteAsync($"fleet/hosts/{fleet.Name(0)}/procs/victim", Ct);
+        var history = fleet.Client.GetStringAsync($"fleet/hosts/{fleet.Name(0)}/procs/victim/history", Ct);
+        await Waiting.AssertNotDoneAsync([kill, history]);
+        Assert.False(task.IsKillRequested);
+
+        limiter.Release();
+        using var killed = await kill;
+        Assert.Equal(HttpStatusCode.OK, killed.StatusCode);
+        Assert.True(task.IsKillRequested);
+        Assert.Contains("working", await history, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_ComesFromTheOwningEndpoint_AndUnknownTasksAre404()
     {
         await using var fleet = await FleetHarness.StartAsync(2);
@@ -187,6 +210,61 @@ public sealed class FleetRoutesTests
         await fleet.WaitForAsync(
             p => FleetHarness.EndpointOf(p, fleet.Name(0)).GetProperty("procs").EnumerateArray().Any(t => t.GetProperty("status").GetString() == "still moving"),
             "the live endpoint's change");
+    }
+
+    [Fact]
+    public async Task StreamFull_ServerIsPolledAndShownUp_ThenFollowedThroughItsStreamAfterRetryAfter()
+    {
+        using var list = new ProcessList();
+        using var task = list.Start("answering");
+        var serverOptions = new ProcessListServerOptions { Url = "http://127.0.0.1:0" };
+        serverOptions.Endpoint.MaxEventSubscribers = 1;
+        await using var server = await ProcessListServer.StartAsync(list, serverOptions, Ct);
+        var name = server.Address.Authority;
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var holder = new Pm.Client.PmClient(http).WatchAsync(Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await holder.MoveNextAsync());
+
+        // The tool's clock moves only when the test says: polls come at each step, and the wait the server asked for
+        // (Retry-After: 5) is counted on it.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var started = clock.GetUtcNow();
+        await using var fleet = await FleetHarness.StartAsync(0, [name], FleetHarness.FastOptions with { Time = clock });
+        async Task<JsonElement> StepUntilAsync(Func<JsonElement, bool> condition, string what)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(20));
+            while (true)
+            {
+                var endpoint = FleetHarness.EndpointOf(await fleet.GetProcsAsync(), name);
+                if (condition(endpoint))
+                {
+                    return endpoint;
+                }
+
+                Assert.False(deadline.IsCancellationRequested, $"pm web never showed {what}; last: {endpoint}");
+                clock.Advance(TimeSpan.FromMilliseconds(250));
+                await Task.Delay(20, Ct);
+            }
+        }
+
+        var full = await StepUntilAsync(e => e.GetProperty("state").GetString() != "connecting", "an answer");
+        Assert.Equal("up", full.GetProperty("state").GetString());
+        Assert.Equal("polling (stream full)", full.GetProperty("via").GetString());
+        Assert.False(full.TryGetProperty("error", out _));
+        Assert.Equal("answering", full.GetProperty("procs")[0].GetProperty("id").GetString());
+        using (list.Start("second"))
+        {
+            await StepUntilAsync(e => e.GetProperty("procs").GetArrayLength() == 2 && e.GetProperty("via").GetString() == "polling (stream full)", "a new task, polled");
+        }
+
+        // A server whose stream is full is still a .NET server: its finished tasks are asked for.
+        var finished = await fleet.Client.GetStringAsync("fleet/finished", Ct);
+        Assert.Contains("\"finished\"", finished, StringComparison.Ordinal);
+
+        await holder.DisposeAsync();
+        await StepUntilAsync(e => e.GetProperty("via").GetString() == "stream", "the stream again");
+        Assert.True(clock.GetUtcNow() - started >= TimeSpan.FromSeconds(5), "the stream was tried again before the server's Retry-After");
     }
 
     [Fact]
