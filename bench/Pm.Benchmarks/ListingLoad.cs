@@ -24,7 +24,8 @@ internal static class ListingLoad
     // Shared by every reading client: what they read is thrown away, so the clients weigh almost nothing here.
     private static readonly byte[] Scratch = new byte[16 * 1024];
 
-    public static async Task RunAsync(int running, string kind)
+    /// <summary>Serves the tasks in this process: prints the address, then the process's memory for each line read.</summary>
+    public static async Task ServeAsync(int running, string kind)
     {
         using var list = new ProcessList();
         var agent = new string('x', 120);
@@ -32,15 +33,47 @@ internal static class ListingLoad
             .Select(i => list.Start($"req{i}", [new("method", "GET"), new("uri", $"/api/items/{i}"), new("host", "10.1.2.3:5555"), new("agent", agent)], new TaskOptions { SlowAfter = null, HungAfter = null }))
             .ToList();
         tasks.ForEach(t => t.Status("waiting for the database"));
-
         var (address, stop) = await StartAsync(list, kind);
+        Console.WriteLine(address);
+        while (await Console.In.ReadLineAsync() is { } line && line.Length > 0)
+        {
+            Console.WriteLine(Memory());
+        }
+
+        await stop();
+        tasks.ForEach(t => t.Dispose());
+    }
+
+    /// <summary>Starts the server in a process of its own and puts it through the clients, from this one.</summary>
+    public static async Task RunAsync(int running, string kind)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ListingLoad).Assembly.Location);
+        }
+
+        foreach (var arg in new[] { "listing-serve", running.ToString(CultureInfo.InvariantCulture), kind })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var server = Process.Start(start)!;
+        var address = new Uri((await server.StandardOutput.ReadLineAsync())!);
+        async Task<string> ServerMemory()
+        {
+            await server.StandardInput.WriteLineAsync("m");
+            return (await server.StandardOutput.ReadLineAsync())!;
+        }
+
         try
         {
             using var http = new HttpClient { BaseAddress = address };
             var size = (await http.GetByteArrayAsync("procs/")).Length;
             var small = new Uri(address, "procs/?limit=10");
-            Console.WriteLine($"{kind}: {running:N0} running tasks, a listing of {size / 1024.0 / 1024.0:F2} MB; {Clients} clients that never read, then {Clients} that read 16 KiB every 100 ms");
-            Console.WriteLine($"baseline: {Memory()}; GET /procs/ {await TimeAsync(http, new Uri(address, "procs/")):F1} ms");
+            await TimeAsync(http, small);
+            Console.WriteLine($"{kind} (server pid {server.Id}): {running:N0} running tasks, a listing of {size / 1024.0 / 1024.0:F2} MB; {Clients} clients that never read, then {Clients} that read 16 KiB every 100 ms");
+            Console.WriteLine($"baseline: {await ServerMemory()}; GET /procs/ {await TimeAsync(http, new Uri(address, "procs/")):F1} ms");
 
             var stalled = new List<Socket>();
             var slowest = 0.0;
@@ -54,12 +87,12 @@ internal static class ListingLoad
             }
 
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"{Clients} non-readers connected: {Memory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
+            Console.WriteLine($"{Clients} non-readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
             await Task.Delay(TimeSpan.FromSeconds(15));
-            Console.WriteLine($"15 s later: {Memory()}; GET /procs/?limit=10 {await TimeAsync(http, small):F1} ms");
+            Console.WriteLine($"15 s later: {await ServerMemory()}; GET /procs/?limit=10 {await TimeAsync(http, small):F1} ms");
             stalled.ForEach(s => s.Dispose());
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"non-readers gone: {Memory()}");
+            Console.WriteLine($"non-readers gone: {await ServerMemory()}");
 
             var clock = Stopwatch.StartNew();
             var readers = new List<Task<int>>();
@@ -74,19 +107,19 @@ internal static class ListingLoad
             }
 
             await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"{Clients} slow readers connected: {Memory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
+            Console.WriteLine($"{Clients} slow readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
             var all = Task.WhenAll(readers);
             await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(120)));
             var statuses = readers.Where(r => r.IsCompletedSuccessfully).GroupBy(r => r.Result).OrderBy(g => g.Key)
                 .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} × {(g.Key == 0 ? "cut off" : g.Key.ToString(CultureInfo.InvariantCulture))}"));
-            Console.WriteLine($"slow readers done after {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", statuses)}; {readers.Count(r => !r.IsCompleted)} unfinished): {Memory()}");
+            Console.WriteLine($"slow readers done after {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", statuses)}; {readers.Count(r => !r.IsCompleted)} unfinished): {await ServerMemory()}");
             await Task.Delay(TimeSpan.FromSeconds(10));
-            Console.WriteLine($"10 s later: {Memory()}");
+            Console.WriteLine($"10 s later: {await ServerMemory()}");
         }
         finally
         {
-            await stop();
-            tasks.ForEach(t => t.Dispose());
+            await server.StandardInput.WriteLineAsync();
+            await server.WaitForExitAsync();
         }
     }
 

@@ -19,6 +19,12 @@ if (args is ["listing", ..])
     return;
 }
 
+if (args is ["listing-serve", var running, var kind])
+{
+    await ListingLoad.ServeAsync(int.Parse(running, System.Globalization.CultureInfo.InvariantCulture), kind);
+    return;
+}
+
 if (args is ["fleet", ..])
 {
     var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];
