@@ -85,6 +85,7 @@ public sealed class ProcessListEndpointListingTests
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            Assert.True(response.Headers.ConnectionClose);
             Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
             Assert.Contains("retry later", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }

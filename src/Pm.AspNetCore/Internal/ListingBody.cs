@@ -118,8 +118,11 @@ internal sealed class ListingBody : IBufferWriter<byte>, IDisposable
                 response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 response.Headers.RetryAfter = "1";
 
-                // A crowd of refused clients then holds no connections either; HTTP/2 ignores it.
-                response.Headers.Connection = "close";
+                // A crowd of refused clients then holds no connections either.
+                if (HttpProtocol.IsHttp11(_context.Request.Protocol) || HttpProtocol.IsHttp10(_context.Request.Protocol))
+                {
+                    response.Headers.Connection = "close";
+                }
                 response.ContentType = "text/plain; charset=utf-8";
                 await response.WriteAsync(
                     string.Create(CultureInfo.InvariantCulture, $"{_slots.Limit} large answers are being written, the most at once; retry later\n"),
