@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Pm.AspNetCore.Tests;
 
@@ -31,7 +30,7 @@ public sealed class ListingLoadTests
     [Fact]
     public async Task GetList_HundredsOfClientsThatDoNotRead_AddLittleMemoryAndLeaveNone()
     {
-        await using var app = await ProcessListEndpointListingTests.StartAsync(o => o.MinListingDataRate = new MinDataRate(16 * 1024, TimeSpan.FromSeconds(2)));
+        await using var app = await ProcessListEndpointListingTests.StartAsync();
         var tasks = ProcessListEndpointListingTests.StartTasks(app.List);
         try
         {
@@ -60,8 +59,9 @@ public sealed class ListingLoadTests
             Assert.True(connected < baseline + WhileConnected, $"{Clients} clients that do not read hold {Megabytes(connected - baseline)}");
             Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest small listing took {slowest}");
 
-            await MemoryReturnsAsync(baseline);
+            // Once they have gone, what their answers held goes back: the server's pooled buffers included.
             stalled.ForEach(s => s.Dispose());
+            await MemoryReturnsAsync(baseline);
         }
         finally
         {
