@@ -57,6 +57,14 @@ internal sealed class ListingBody : IBufferWriter<byte>, IDisposable
     /// <summary>Sends the rest of the answer; <see langword="false"/> when it was refused or cut off.</summary>
     public ValueTask<bool> CompleteAsync() => SendAsync(final: true);
 
+    /// <summary>Writes bytes that are JSON already, after what <see cref="Json"/> has written.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> json)
+    {
+        Json.Flush();
+        json.CopyTo(GetSpan(json.Length));
+        Advance(json.Length);
+    }
+
     public void Advance(int count) => _written += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)

@@ -88,8 +88,7 @@ internal sealed partial class ProcessListHandler
 
         // A history may hold any number of entries; it is sent as a listing is.
         using var body = Listing(context);
-        JsonSerializer.Serialize(body.Json, WireMapping.ToWire(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse);
-        await body.CompleteAsync().ConfigureAwait(false);
+        await HistoryResponseWriter.WriteAsync(body, history, _time.GetUtcNow()).ConfigureAwait(false);
     }
 
     /// <summary>Answers everything under the prefix that no other endpoint takes: CORS preflights, wrong methods, unknown paths.</summary>
