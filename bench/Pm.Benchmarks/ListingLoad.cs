@@ -12,10 +12,10 @@ namespace Pm.Benchmarks;
 
 /// <summary>
 /// Large listings as careless clients ask for them: 3,000 running tasks (a listing of about 1 MB), 300 clients that
-/// ask for <c>GET /procs/</c> and never read, then 300 that read it slowly. Prints the process's memory before, while
-/// they are connected and after they have gone, and the latency of a small listing meanwhile; against the standalone
-/// listener and an application's mapped <c>/procs</c>, with the system's socket buffers or (<c>app-64k</c>) a send
-/// buffer of 64 KiB.
+/// ask for <c>GET /procs/</c> and never read, then 300 that read it slowly, in two rounds. Prints the server process's
+/// memory before, while they are connected and after they have gone, and the latency of a small listing meanwhile;
+/// against the standalone listener and an application's mapped <c>/procs</c>, with the system's socket buffers or
+/// (<c>app-64k</c>) a send buffer of 64 KiB.
 /// </summary>
 internal static class ListingLoad
 {
@@ -75,46 +75,50 @@ internal static class ListingLoad
             Console.WriteLine($"{kind} (server pid {server.Id}): {running:N0} running tasks, a listing of {size / 1024.0 / 1024.0:F2} MB; {Clients} clients that never read, then {Clients} that read 16 KiB every 100 ms");
             Console.WriteLine($"baseline: {await ServerMemory()}; GET /procs/ {await TimeAsync(http, new Uri(address, "procs/")):F1} ms");
 
-            var stalled = new List<Socket>();
-            var slowest = 0.0;
-            for (var i = 0; i < Clients; i++)
+            // The second round shows what stays for good: the first also pays once for code compiled on its paths.
+            for (var round = 1; round <= 2; round++)
             {
-                stalled.Add(await RequestAsync(address));
-                if (i % 30 == 29)
+                var stalled = new List<Socket>();
+                var slowest = 0.0;
+                for (var i = 0; i < Clients; i++)
                 {
-                    slowest = Math.Max(slowest, await TimeAsync(http, small));
+                    stalled.Add(await RequestAsync(address));
+                    if (i % 30 == 29)
+                    {
+                        slowest = Math.Max(slowest, await TimeAsync(http, small));
+                    }
                 }
-            }
 
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"{Clients} non-readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
-            await Task.Delay(TimeSpan.FromSeconds(15));
-            Console.WriteLine($"15 s later: {await ServerMemory()}; GET /procs/?limit=10 {await TimeAsync(http, small):F1} ms");
-            stalled.ForEach(s => s.Dispose());
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"non-readers gone: {await ServerMemory()}");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Console.WriteLine($"round {round}: {Clients} non-readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
+                await Task.Delay(TimeSpan.FromSeconds(15));
+                Console.WriteLine($"round {round}: 15 s later: {await ServerMemory()}; GET /procs/?limit=10 {await TimeAsync(http, small):F1} ms");
+                stalled.ForEach(s => s.Dispose());
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Console.WriteLine($"round {round}: non-readers gone: {await ServerMemory()}");
 
-            var clock = Stopwatch.StartNew();
-            var readers = new List<Task<int>>();
-            slowest = 0;
-            for (var i = 0; i < Clients; i++)
-            {
-                readers.Add(ReadSlowlyAsync(await RequestAsync(address)));
-                if (i % 30 == 29)
+                var clock = Stopwatch.StartNew();
+                var readers = new List<Task<int>>();
+                slowest = 0;
+                for (var i = 0; i < Clients; i++)
                 {
-                    slowest = Math.Max(slowest, await TimeAsync(http, small));
+                    readers.Add(ReadSlowlyAsync(await RequestAsync(address)));
+                    if (i % 30 == 29)
+                    {
+                        slowest = Math.Max(slowest, await TimeAsync(http, small));
+                    }
                 }
-            }
 
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Console.WriteLine($"{Clients} slow readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
-            var all = Task.WhenAll(readers);
-            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(120)));
-            var statuses = readers.Where(r => r.IsCompletedSuccessfully).GroupBy(r => r.Result).OrderBy(g => g.Key)
-                .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} × {(g.Key == 0 ? "cut off" : g.Key.ToString(CultureInfo.InvariantCulture))}"));
-            Console.WriteLine($"slow readers done after {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", statuses)}; {readers.Count(r => !r.IsCompleted)} unfinished): {await ServerMemory()}");
-            await Task.Delay(TimeSpan.FromSeconds(10));
-            Console.WriteLine($"10 s later: {await ServerMemory()}");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Console.WriteLine($"round {round}: {Clients} slow readers connected: {await ServerMemory()}; slowest GET /procs/?limit=10 meanwhile {slowest:F1} ms");
+                var all = Task.WhenAll(readers);
+                await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(120)));
+                var statuses = readers.Where(r => r.IsCompletedSuccessfully).GroupBy(r => r.Result).OrderBy(g => g.Key)
+                    .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} × {(g.Key == 0 ? "cut off" : g.Key.ToString(CultureInfo.InvariantCulture))}"));
+                Console.WriteLine($"round {round}: slow readers done after {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", statuses)}; {readers.Count(r => !r.IsCompleted)} unfinished): {await ServerMemory()}");
+                await Task.Delay(TimeSpan.FromSeconds(10));
+                Console.WriteLine($"round {round}: 10 s later: {await ServerMemory()}");
+            }
         }
         finally
         {
@@ -157,9 +161,10 @@ internal static class ListingLoad
     private static string Memory()
     {
         var heap = GC.GetTotalMemory(forceFullCollection: true);
-        var pinned = GC.GetGCMemoryInfo().GenerationInfo[4].SizeAfterBytes;
+        var info = GC.GetGCMemoryInfo();
+        var pinned = info.GenerationInfo[4].SizeAfterBytes;
         using var process = Process.GetCurrentProcess();
-        return string.Create(CultureInfo.InvariantCulture, $"heap {heap / 1048576.0:F1} MB (pinned {pinned / 1048576.0:F1}), resident {process.WorkingSet64 / 1048576.0:F1} MB");
+        return string.Create(CultureInfo.InvariantCulture, $"heap {heap / 1048576.0:F1} MB (pinned {pinned / 1048576.0:F1}, committed {info.TotalCommittedBytes / 1048576.0:F1}), resident {process.WorkingSet64 / 1048576.0:F1} MB, {process.Threads.Count} threads");
     }
 
     private static async Task<double> TimeAsync(HttpClient http, Uri uri)

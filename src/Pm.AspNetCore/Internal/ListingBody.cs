@@ -131,6 +131,7 @@ internal sealed class ListingBody : IBufferWriter<byte>, IDisposable
                 {
                     response.Headers.Connection = "close";
                 }
+
                 response.ContentType = "text/plain; charset=utf-8";
                 await response.WriteAsync(
                     string.Create(CultureInfo.InvariantCulture, $"{_slots.Limit} large answers are being written, the most at once; retry later\n"),
