@@ -13,6 +13,18 @@ if (args is ["events", ..])
     return;
 }
 
+if (args is ["listing", ..])
+{
+    await ListingLoad.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3_000, args.Length > 2 ? args[2] : "listener");
+    return;
+}
+
+if (args is ["listing-serve", var running, var kind])
+{
+    await ListingLoad.ServeAsync(int.Parse(running, System.Globalization.CultureInfo.InvariantCulture), kind);
+    return;
+}
+
 if (args is ["fleet", ..])
 {
     var sizes = args.Length > 1 ? args[1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [50, 200, 500];

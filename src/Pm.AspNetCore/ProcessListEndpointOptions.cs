@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace Pm.AspNetCore;
 
 /// <summary>Configures the pm HTTP interface: what it allows and what it accepts.</summary>
@@ -107,4 +109,31 @@ public sealed class ProcessListEndpointOptions
             field = value;
         }
     } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how many large answers (listings, finished tasks, histories) may be written at once; more get 503 with <c>Retry-After</c>.</summary>
+    /// <remarks>
+    /// The default value is 16. Answers are written in chunks of 16 KiB as they are produced; one takes a place only
+    /// once it outgrows its first chunk, and holds it until it is written or cut off, so small answers (a filtered or
+    /// limited listing, most histories) are never refused, and clients that stop reading hold at most this many
+    /// answers' chunks and snapshots together.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxConcurrentListings
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 16;
+
+    /// <summary>Gets or sets the lowest rate at which a client must read a large answer; the connection of a slower one is aborted.</summary>
+    /// <remarks>
+    /// The default value is 16 KiB a second after a grace period of 5 seconds: an answer of 1 MiB must be read within
+    /// 69 seconds of its first byte. The rate is an average from the first byte, checked only while a write waits for
+    /// the client, so a client that never reads is cut off a few seconds after its buffers fill. <see langword="null"/>
+    /// cuts off no one (the server's own limits, such as Kestrel's <c>MinResponseDataRate</c>, still apply).
+    /// </remarks>
+    public MinDataRate? MinListingDataRate { get; set; } = new(bytesPerSecond: 16 * 1024, gracePeriod: TimeSpan.FromSeconds(5));
 }

@@ -52,6 +52,6 @@ public sealed class ProcessListServerOptions
     /// </remarks>
     public IList<string> AllowedOrigins { get; } = [];
 
-    /// <summary>Gets the options of the interface: read-only mode, the dashboard, limits of the live stream.</summary>
+    /// <summary>Gets the options of the interface: read-only mode, the dashboard, limits of listings and of the live stream.</summary>
     public ProcessListEndpointOptions Endpoint { get; } = new();
 }

@@ -18,13 +18,44 @@ internal static class ProcResponseWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(tasks);
-        writer.WriteStartObject();
-        writer.WriteStartArray(Procs);
+        WriteStart(writer);
         foreach (var task in tasks)
         {
             WireMapping.WriteProc(writer, task);
         }
 
+        WriteEnd(writer, serverTime);
+    }
+
+    /// <summary>Writes <c>{"procs":[…],"serverTime":…}</c> to a response, a chunk at a time.</summary>
+    /// <param name="body">The response's body.</param>
+    /// <param name="tasks">The running tasks to list.</param>
+    /// <param name="serverTime">The server's time.</param>
+    /// <returns><see langword="false"/> when the answer was refused or cut off.</returns>
+    public static async Task<bool> WriteAsync(ListingBody body, IEnumerable<TaskSnapshot> tasks, DateTimeOffset serverTime)
+    {
+        WriteStart(body.Json);
+        foreach (var task in tasks)
+        {
+            WireMapping.WriteProc(body.Json, task);
+            if (!await body.CommitAsync().ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        WriteEnd(body.Json, serverTime);
+        return await body.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private static void WriteStart(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray(Procs);
+    }
+
+    private static void WriteEnd(Utf8JsonWriter writer, DateTimeOffset serverTime)
+    {
         writer.WriteEndArray();
         writer.WriteString(ServerTime, RfcTimeConverter.Format(serverTime, stackalloc byte[32]));
         writer.WriteEndObject();

@@ -1,11 +1,11 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Pm.Protocol;
 
 namespace Pm.AspNetCore.Internal;
 
 internal sealed partial class ProcessListHandler
 {
+    private readonly ListingSlots _listings;
+
     private async Task ListViewAsync(HttpContext context)
     {
         switch (Query(context, "view").ToString())
@@ -46,16 +46,9 @@ internal sealed partial class ProcessListHandler
             tasks = tasks.Take(limit);
         }
 
-        // Written straight from the snapshots into the response's pipe: no wire objects for thousands of tasks.
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        var body = context.Response.BodyWriter;
-        using (var writer = new Utf8JsonWriter(body))
-        {
-            ProcResponseWriter.Write(writer, tasks, now);
-        }
-
-        await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        // Written straight from the snapshots into the response, a chunk at a time: no wire objects for thousands of tasks.
+        using var body = Listing(context);
+        await ProcResponseWriter.WriteAsync(body, tasks, now).ConfigureAwait(false);
     }
 
     private async Task FinishedAsync(HttpContext context)
@@ -67,7 +60,9 @@ internal sealed partial class ProcessListHandler
         }
 
         var now = _time.GetUtcNow();
-        var finished = _list.GetFinished().Take(limit ?? int.MaxValue).Select(h => WireMapping.ToWire(h, now)).ToList();
-        await JsonAsync(context, new FinishedResponse(finished, now), PmJsonContext.Default.FinishedResponse).ConfigureAwait(false);
+        using var body = Listing(context);
+        await FinishedResponseWriter.WriteAsync(body, _list.GetFinished().Take(limit ?? int.MaxValue), now).ConfigureAwait(false);
     }
+
+    private ListingBody Listing(HttpContext context) => new(context, _listings, _options.MinListingDataRate, _time);
 }

@@ -28,6 +28,7 @@ internal sealed partial class ProcessListHandler
         _time = time;
         _prefix = prefix.TrimEnd('/');
         _events = new EventStream(new EventHubs(list, options, time), options, time);
+        _listings = new ListingSlots(options.MaxConcurrentListings);
     }
 
     /// <summary>The header that tells clients this server understands the protocol's extensions; Go servers never send it.</summary>
@@ -85,7 +86,9 @@ internal sealed partial class ProcessListHandler
             return;
         }
 
-        await JsonAsync(context, WireMapping.ToWire(history, _time.GetUtcNow()), PmJsonContext.Default.HistoryResponse).ConfigureAwait(false);
+        // A history may hold any number of entries; it is sent as a listing is.
+        using var body = Listing(context);
+        await HistoryResponseWriter.WriteAsync(body, history, _time.GetUtcNow()).ConfigureAwait(false);
     }
 
     /// <summary>Answers everything under the prefix that no other endpoint takes: CORS preflights, wrong methods, unknown paths.</summary>

@@ -26,18 +26,15 @@ internal static class WireMapping
         var entries = new HistoryDetail[history.Entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
-            var entry = history.Entries[i];
-            entries[i] = new HistoryDetail(entry.Timestamp, entry.Status)
-            {
-                RemoteAddr = entry.KillRequest?.RemoteAddress,
-                User = entry.KillRequest?.User,
-                Kind = entry.Kind,
-                Target = entry.Target,
-                Duration = entry.Duration?.TotalSeconds,
-            };
+            entries[i] = ToWire(history.Entries[i]);
         }
 
-        return new HistoryResponse(entries, serverTime)
+        return ToWire(history, serverTime, entries);
+    }
+
+    /// <summary>Maps a history with the given entries, such as none when they are written one by one.</summary>
+    public static HistoryResponse ToWire(TaskHistory history, DateTimeOffset serverTime, IReadOnlyList<HistoryDetail> entries) =>
+        new(entries, serverTime)
         {
             Id = history.Id,
             Attrs = AttributeMap.OrNull(history.Attributes),
@@ -49,7 +46,16 @@ internal static class WireMapping
             TimeToHonour = history.TimeToHonour?.TotalSeconds,
             TraceId = history.TraceId,
         };
-    }
+
+    public static HistoryDetail ToWire(HistoryEntry entry) =>
+        new(entry.Timestamp, entry.Status)
+        {
+            RemoteAddr = entry.KillRequest?.RemoteAddress,
+            User = entry.KillRequest?.User,
+            Kind = entry.Kind,
+            Target = entry.Target,
+            Duration = entry.Duration?.TotalSeconds,
+        };
 
     public static string? OutcomeText(TaskOutcome? outcome) => outcome switch
     {
