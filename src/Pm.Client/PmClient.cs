@@ -180,7 +180,8 @@ public sealed class PmClient
     /// The frames. The first is a snapshot (<see cref="ProcFrame.IsSnapshot"/>): every running task, replacing what the
     /// caller had. In each later frame, remove the <see cref="ProcFrame.Finished"/> tasks first, then add or replace the
     /// <see cref="ProcFrame.Procs"/>. The server may send a snapshot again at any time. The sequence ends when the
-    /// server ends the stream.
+    /// server ends the stream, as when it evicts this subscriber (its idle slot went to another, or it was connected
+    /// for the server's idle timeout): call again to follow on from a new snapshot.
     /// </returns>
     /// <exception cref="PmClientException">
     /// The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>; with <see cref="PmErrorKind.Transport"/>
@@ -272,6 +273,12 @@ public sealed class PmClient
                 }
 
                 continue;
+            }
+
+            // Evicted: the server ends this stream on purpose, and a new call follows on.
+            if (name == "evicted")
+            {
+                yield break;
             }
 
             if (name is not null && Parse(name, data?.ToString() ?? single ?? string.Empty) is { } frame)

@@ -223,7 +223,11 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Events_SubscribersOverLimit_Get503WithRetryAfter()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.MaxEventSubscribers = 2);
+        await using var app = await TestApp.StartWithProcsAsync(o =>
+        {
+            o.MaxEventSubscribers = 2;
+            o.MaxEventSubscribersPerClient = 3;
+        });
         var (r1, s1) = await SubscribeAsync(app);
         var (r2, s2) = await SubscribeAsync(app);
         using (r1)

@@ -113,6 +113,30 @@ public sealed class PmClientTests
     }
 
     [Fact]
+    public async Task WatchAsync_Evicted_EndsWithoutError()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o =>
+        {
+            o.MaxEventSubscribers = 1;
+            o.MaxEventSubscribersPerClient = 2;
+            o.EventIdleAfter = TimeSpan.Zero;
+        });
+        var client = ClientFor(app);
+        var frames = 0;
+
+        // Once the snapshot is in, another subscriber takes the only slot, which is idle at once: this stream ends.
+        await foreach (var frame in client.WatchAsync(Ct).WithCancellation(Ct))
+        {
+            frames++;
+            Assert.True(frame.IsSnapshot);
+            using var other = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        Assert.Equal(1, frames);
+    }
+
+    [Fact]
     public async Task OriginalCalls_AgainstGoServer_WorkUnchanged()
     {
         await using var go = await GoServer.StartAsync();
