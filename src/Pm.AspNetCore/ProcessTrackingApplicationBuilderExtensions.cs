@@ -27,7 +27,7 @@ public static class ProcessTrackingApplicationBuilderExtensions
     /// <para>Requests to the paths of <c>MapProcessList</c> are not tracked.</para>
     /// <para>
     /// A shutdown never overruns the host's <see cref="HostOptions.ShutdownTimeout"/> for tracked requests: those still
-    /// running shortly before it (a fifth of it, at most one second) have their connections closed and their handlers
+    /// running shortly before it (a quarter of it, at most two seconds) have their connections closed and their handlers
     /// abandoned, tasks that refuse kills included; one warning gives their count.
     /// </para>
     /// </remarks>

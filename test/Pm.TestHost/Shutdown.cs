@@ -17,6 +17,9 @@ internal static class Shutdown
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+        // As the templates' appsettings.json has it: the framework's per-request lines are not logged.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -51,8 +54,13 @@ internal static class Shutdown
         }
 
         Console.WriteLine("ready " + address);
+        // Where the time goes, for whoever reads the output: from the signal to the host stopped, then disposed.
+        var clock = new System.Diagnostics.Stopwatch();
+        app.Lifetime.ApplicationStopping.Register(clock.Start);
         await app.WaitForShutdownAsync();
+        Console.WriteLine($"stopped {clock.Elapsed.TotalSeconds:0.00} s");
         await app.DisposeAsync();
+        Console.WriteLine($"disposed {clock.Elapsed.TotalSeconds:0.00} s");
         return 0;
     }
 }

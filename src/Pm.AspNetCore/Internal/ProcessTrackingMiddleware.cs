@@ -49,19 +49,19 @@ internal sealed class ProcessTrackingMiddleware(
         context.Features.Set<ITrackedTaskFeature>(tracked);
         context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
 
-        var handling = Task.CompletedTask;
         try
         {
-            handling = next(context);
-            await (handling.IsCompleted ? handling : handling.WaitAsync(cutoff.Token)).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!handling.IsCompleted && cutoff.Token.IsCancellationRequested)
-        {
-            // Cut off at shutdown: its handler is no longer waited for, so the server's drain ends within its timeout.
-            tracked.Abandon();
-            _ = handling.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            task.Finish(TaskOutcome.Aborted);
-            return;
+            var handling = next(context);
+            if (!handling.IsCompleted && await Task.WhenAny(handling, cutoff.Reached).ConfigureAwait(false) != handling)
+            {
+                // Cut off at shutdown (its connection is closed already): its handler is no longer waited for, so the
+                // server's drain ends within its timeout.
+                _ = handling.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                task.Finish(TaskOutcome.Aborted);
+                return;
+            }
+
+            await handling.ConfigureAwait(false);
         }
         catch (Exception ex) when (EndsKilled(task, context, ex, tracked.ClientGone, options.KilledStatusCode))
         {
@@ -155,7 +155,6 @@ internal sealed class ProcessTrackingMiddleware(
         private ITimer? _timer;
         private int _done;
         private int _cut;
-        private int _abandoned;
 
         public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time, bool grpc, ShutdownCutoff cutoff)
         {
@@ -207,22 +206,13 @@ internal sealed class ProcessTrackingMiddleware(
             }
         }
 
-        // At the shutdown cut-off, either this or the middleware's wait comes first (both run within the cut-off's
-        // cancellation, in no set order); the request is counted and cut off once, by whichever does.
-        public void Abandon()
-        {
-            if (Interlocked.Exchange(ref _abandoned, 1) == 0)
-            {
-                _cutoff.Abandoned(Task.ForbidsKill);
-                CutOff();
-            }
-        }
-
+        // Within the cut-off's cancellation, so the count is whole when it is logged.
         private void OnShutdownCutoff()
         {
             if (Volatile.Read(ref _done) == 0)
             {
-                Abandon();
+                _cutoff.Abandoned(Task.ForbidsKill);
+                CutOff();
             }
         }
 
