@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -79,53 +77,6 @@ public sealed class ProcessListServerShutdownTests
         Assert.Equal("done", await request);
         await stopping;
         Assert.False(await AcceptsAsync(pmAddress));
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task UseProcessTracking_SigtermWithRequestsThatRefuseKills_ExitsWithinTheShutdownTimeoutAndLogsThemOnce(bool ignoreToken)
-    {
-        // The host's shutdown timeout is 5 s; 2,000 requests run whose endpoint forbids kills.
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ProcessListServerSignalTests.HostPath());
-        start.ArgumentList.Add("shutdown");
-        start.ArgumentList.Add("2000");
-        if (ignoreToken)
-        {
-            start.ArgumentList.Add("ignore-token");
-        }
-
-        using var process = Process.Start(start)!;
-        var log = process.StandardError.ReadToEndAsync(Ct);
-        try
-        {
-            var line = await process.StandardOutput.ReadLineAsync(Ct);
-            Assert.StartsWith("ready ", line, StringComparison.Ordinal);
-            var clock = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(Ct);
-            }
-
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            deadline.CancelAfter(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(deadline.Token);
-            var elapsed = clock.Elapsed;
-
-            Assert.True(elapsed < TimeSpan.FromSeconds(5.5), $"the process took {elapsed.TotalSeconds:0.00} s to end after SIGTERM");
-            var warnings = (await log).Split('\n').Where(l => l.StartsWith("warn: Pm.ProcessList", StringComparison.Ordinal)).ToList();
-            var warning = Assert.Single(warnings);
-            Assert.Contains("2000 tracked requests", warning, StringComparison.Ordinal);
-            Assert.Contains("2000 of them refusing kills", warning, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
     }
 
     [Theory]
