@@ -12,6 +12,7 @@ public sealed class ProcessListEndpointOptions
 {
     private int _maxIdLength = 1024;
     private int _eventBufferSize = 4 * 1024 * 1024;
+    private int? _maxEventSubscribersPerClient;
 
     /// <summary>Gets or sets a value indicating whether kills are refused with 403.</summary>
     /// <remarks>The default value is <see langword="false"/>.</remarks>
@@ -71,8 +72,12 @@ public sealed class ProcessListEndpointOptions
         }
     } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Gets or sets how many clients may follow the live stream at once; more get 503 with <c>Retry-After</c>.</summary>
-    /// <remarks>The default value is 100.</remarks>
+    /// <summary>Gets or sets how many subscribers may follow the live stream at once.</summary>
+    /// <remarks>
+    /// The default value is 100. When all are taken, a new subscriber takes the slot of an idle one (see
+    /// <see cref="EventIdleAfter"/>); when none is idle, it gets 503 with <c>Retry-After</c>. The subscribers of every frame
+    /// rate count together.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxEventSubscribers
     {
@@ -83,6 +88,63 @@ public sealed class ProcessListEndpointOptions
             field = value;
         }
     } = 100;
+
+    /// <summary>Gets or sets how many subscribers one client may hold on the live stream at once; more get 503 with <c>Retry-After</c>.</summary>
+    /// <remarks>
+    /// The default value is a quarter of <see cref="MaxEventSubscribers"/>, rounded up: 25 of the default 100. A client is
+    /// its authenticated user when the request has one, else its remote address (behind a reverse proxy, the forwarded
+    /// headers middleware makes it the client's own). So one user or one host can never hold every slot.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxEventSubscribersPerClient
+    {
+        get => _maxEventSubscribersPerClient ?? ((MaxEventSubscribers + 3) / 4);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxEventSubscribersPerClient = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long a subscriber follows the live stream before it counts as idle, and a new subscriber may take its slot.</summary>
+    /// <remarks>
+    /// <para>
+    /// The default value is one minute. A subscriber sends nothing after its request, so a watching tool and a
+    /// forgotten connection look the same: a subscriber is idle once it has been connected this long. When every slot
+    /// (<see cref="MaxEventSubscribers"/>) is taken, a new subscriber takes the slot of the idle subscriber connected the
+    /// longest, from the client holding the most slots; the subscriber it replaces gets an <c>evicted</c> event and its
+    /// connection ends, and it may reconnect. A subscriber younger than this is never replaced, so tools that reconnect
+    /// cannot take each other's slots in a loop.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or longer than a day.</exception>
+    public TimeSpan EventIdleAfter
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            field = value;
+        }
+    } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets how long a subscriber may follow the live stream before it is evicted, whether its slot is needed or not.</summary>
+    /// <remarks>
+    /// The default value is 30 minutes. The subscriber gets an <c>evicted</c> event and its connection ends; a tool that
+    /// still watches reconnects and gets a new snapshot, and a forgotten connection gives its slot back.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or is longer than a day.</exception>
+    public TimeSpan EventIdleTimeout
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            field = value;
+        }
+    } = TimeSpan.FromMinutes(30);
 
     /// <summary>Gets or sets how long a write to a live stream subscriber may take before its connection is aborted.</summary>
     /// <remarks>The default value is 10 seconds. A client that stops reading is cut off after it and its memory released.</remarks>

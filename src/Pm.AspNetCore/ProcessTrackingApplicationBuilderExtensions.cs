@@ -1,7 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Pm;
 using Pm.AspNetCore;
 using Pm.AspNetCore.Internal;
+using Pm.Internal;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -20,6 +25,11 @@ public static class ProcessTrackingApplicationBuilderExtensions
     /// A request killed before its response started is answered with <see cref="ProcessTrackingOptions.KilledStatusCode"/>.
     /// </para>
     /// <para>Requests to the paths of <c>MapProcessList</c> are not tracked.</para>
+    /// <para>
+    /// A shutdown never overruns the host's <see cref="HostOptions.ShutdownTimeout"/> for tracked requests: those still
+    /// running shortly before it (a quarter of it, at most two seconds) have their connections closed and their handlers
+    /// abandoned, tasks that refuse kills included; one warning gives their count.
+    /// </para>
     /// </remarks>
     /// <exception cref="InvalidOperationException"><c>services.AddProcessList()</c> was not called.</exception>
     public static IApplicationBuilder UseProcessTracking(this IApplicationBuilder app, Action<ProcessTrackingOptions>? configure = null)
@@ -32,6 +42,12 @@ public static class ProcessTrackingApplicationBuilderExtensions
         var options = new ProcessTrackingOptions();
         configure?.Invoke(options);
         var prefixes = services.GetService<ProcessListPrefixes>() ?? new ProcessListPrefixes();
-        return app.UseMiddleware<ProcessTrackingMiddleware>(list, options, prefixes, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var cutoff = new ShutdownCutoff(
+            services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? Timeout.InfiniteTimeSpan,
+            time,
+            services.GetService<ILoggerFactory>()?.CreateLogger(PmLog.Category) ?? NullLogger.Instance,
+            services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
+        return app.UseMiddleware<ProcessTrackingMiddleware>(list, options, prefixes, time, cutoff);
     }
 }

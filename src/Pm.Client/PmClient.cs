@@ -179,8 +179,10 @@ public sealed class PmClient
     /// <returns>
     /// The frames. The first is a snapshot (<see cref="ProcFrame.IsSnapshot"/>): every running task, replacing what the
     /// caller had. In each later frame, remove the <see cref="ProcFrame.Finished"/> tasks first, then add or replace the
-    /// <see cref="ProcFrame.Procs"/>. The server may send a snapshot again at any time. The sequence ends when the
-    /// server ends the stream.
+    /// <see cref="ProcFrame.Procs"/>, then apply the <see cref="ProcFrame.Updates"/> (a listed task's new alert or progress,
+    /// alone) to the tasks held. The server may send a snapshot again at any time. The sequence ends when the
+    /// server ends the stream, as when it evicts this subscriber (its idle slot went to another, or it was connected
+    /// for the server's idle timeout): call again to follow on from a new snapshot.
     /// </returns>
     /// <exception cref="PmClientException">
     /// The call failed; against a Go server, <see cref="PmErrorKind.NotSupported"/>; with <see cref="PmErrorKind.Busy"/>
@@ -196,6 +198,7 @@ public sealed class PmClient
     ///     if (frame.IsSnapshot) tasks.Clear();
     ///     foreach (var f in frame.Finished) tasks.Remove(f.Id);
     ///     foreach (var p in frame.Procs) tasks[p.Id] = p;
+    ///     foreach (var u in frame.Updates ?? []) if (tasks.TryGetValue(u.Id, out var held)) tasks[u.Id] = u.ApplyTo(held);
     /// }
     /// </code>
     /// </example>
@@ -274,6 +277,12 @@ public sealed class PmClient
                 }
 
                 continue;
+            }
+
+            // Evicted: the server ends this stream on purpose, and a new call follows on.
+            if (name == "evicted")
+            {
+                yield break;
             }
 
             if (name is not null && Parse(name, data?.ToString() ?? single ?? string.Empty) is { } frame)

@@ -40,4 +40,29 @@ public sealed class DashboardWatchdogTests : DashboardTestBase
         await Assertions.Expect(detail).ToContainTextAsync("progress 250 of 1,000 rows (25%)");
         Assert.Empty(ConsoleErrors);
     }
+
+    [Fact]
+    public async Task LiveStream_AlertAndProgressAloneAfterLoading_UpdateTheRowsInPlace()
+    {
+        // Both change after the page has its snapshot, so the stream brings them as compact updates.
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var import = app.List.Start("import-5", [new("payload", new string('x', 1000))], new TaskOptions { SlowAfter = null });
+        var page = await OpenAsync(app);
+        await Assertions.Expect(Row(page, "import-5")).ToBeVisibleAsync(new() { Timeout = Patience });
+
+        // Started once the page follows the stream: listed within a frame, flagged slow a second or two later.
+        using var stuck = app.List.Start("stuck-6", options: new TaskOptions { SlowAfter = TimeSpan.FromSeconds(1) });
+        await Assertions.Expect(Row(page, "stuck-6")).ToBeVisibleAsync(new() { Timeout = Patience });
+
+        import.ReportProgress(250, 1000, "rows");
+        var progress = Row(page, "import-5").Locator("td.progress");
+        await Assertions.Expect(progress).ToHaveTextAsync(new Regex("^25%"), new() { Timeout = Patience });
+        // Within the second, only the report that completes the work is published at once.
+        import.ReportProgress(1000, 1000, "rows");
+        await Assertions.Expect(progress).ToHaveTextAsync(new Regex("^100%"), new() { Timeout = Patience });
+
+        await Assertions.Expect(Row(page, "stuck-6")).ToHaveClassAsync(new Regex(@"\balert-slow\b"), new() { Timeout = Patience });
+        await Assertions.Expect(Row(page, "import-5")).Not.ToHaveClassAsync(new Regex(@"\balert-slow\b"));
+        Assert.Empty(ConsoleErrors);
+    }
 }

@@ -172,6 +172,82 @@ public sealed class EventStreamTests
     }
 
     [Fact]
+    public async Task Events_AlertOrProgressAlone_SendsOnlyWhatChangedInUpdates()
+    {
+        var (app, time) = await StartWithFakeTimeAsync();
+        await using var _ = app;
+        var payload = new string('p', 64 * 1024);
+        var options = new TaskOptions { SlowAfter = TimeSpan.FromSeconds(2), HungAfter = TimeSpan.FromSeconds(4) };
+        using var stalled = app.List.Start("stalled", [new("payload", payload)], options);
+        using var busy = app.List.Start("busy", [new("payload", payload)], new TaskOptions { SlowAfter = null, HungAfter = null });
+        var (response, reader) = await SubscribeAsync(app);
+        using (response)
+        using (reader)
+        {
+            Assert.Equal(2, (await SnapshotAsync(reader)).Procs.Count);
+
+            // Progress alone: the task's id and its progress, never its attributes.
+            busy.ReportProgress(250, 1000, "rows");
+            time.Advance(Frame);
+            var (name, data) = await NextAsync(reader).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.DoesNotContain(payload, data, StringComparison.Ordinal);
+            var frame = JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcFrame)!;
+            Assert.Empty(frame.Procs);
+            var update = Assert.Single(frame.Updates!);
+            Assert.Equal(("busy", null, new ProcProgress(250, 1000, "rows")), (update.Id, update.Alert, update.Progress! with { Remaining = null }));
+
+            // An alert alone, from the watchdog: the id and the alert.
+            time.Advance(TimeSpan.FromSeconds(2));
+            time.Advance(Frame);
+            do
+            {
+                (name, data) = await NextAsync(reader).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+                frame = JsonSerializer.Deserialize(data, PmJsonContext.Default.ProcFrame)!;
+            }
+            while (frame.Updates is null);
+
+            Assert.Equal("frame", name);
+            Assert.DoesNotContain(payload, data, StringComparison.Ordinal);
+            Assert.Empty(frame.Procs);
+            update = Assert.Single(frame.Updates);
+            Assert.Equal(("stalled", "slow", null), (update.Id, update.Alert, update.Progress));
+
+            // With any other change in the same frame, the whole task, as before.
+            busy.ReportProgress(500, 1000, "rows");
+            time.Advance(TimeSpan.FromSeconds(1));
+            busy.ReportProgress(600, 1000, "rows");
+            busy.Status("copying");
+            time.Advance(Frame);
+            do
+            {
+                frame = await NextFrameAsync(reader).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            }
+            while (frame.Procs.Count == 0);
+
+            var proc = Assert.Single(frame.Procs);
+            Assert.Equal(("busy", "copying", 600L), (proc.Id, proc.Status, proc.Progress!.Done));
+            Assert.Null(frame.Updates);
+
+            // A task that started since the last frame is sent whole, whatever changed after.
+            using var fresh = app.List.Start("fresh");
+            fresh.ReportProgress(1);
+            time.Advance(Frame);
+            frame = await NextFrameAsync(reader).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.Equal("fresh", Assert.Single(frame.Procs).Id);
+            Assert.Null(frame.Updates);
+        }
+    }
+
+    [Fact]
+    public void ProcUpdate_ApplyTo_ChangesOnlyWhatItCarries()
+    {
+        var held = new ProcDetail("t", null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "working", false) { Alert = "slow", Progress = new ProcProgress(1) };
+
+        Assert.Equal(held with { Alert = "hung" }, new ProcUpdate("t") { Alert = "hung" }.ApplyTo(held));
+        Assert.Equal(held with { Progress = new ProcProgress(2, 4) }, new ProcUpdate("t") { Progress = new ProcProgress(2, 4) }.ApplyTo(held));
+    }
+
+    [Fact]
     public async Task Events_NothingChanged_SendsNoFrame()
     {
         var (app, time) = await StartWithFakeTimeAsync();
@@ -223,7 +299,11 @@ public sealed class EventStreamTests
     [Fact]
     public async Task Events_SubscribersOverLimit_Get503WithRetryAfter()
     {
-        await using var app = await TestApp.StartWithProcsAsync(o => o.MaxEventSubscribers = 2);
+        await using var app = await TestApp.StartWithProcsAsync(o =>
+        {
+            o.MaxEventSubscribers = 2;
+            o.MaxEventSubscribersPerClient = 3;
+        });
         var (r1, s1) = await SubscribeAsync(app);
         var (r2, s2) = await SubscribeAsync(app);
         using (r1)

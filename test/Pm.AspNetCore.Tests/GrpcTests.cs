@@ -54,10 +54,20 @@ public sealed class GrpcTests : IAsyncLifetime
         var task = Assert.Single(ServerList.GetAll());
         Assert.Contains(task.Attributes, a => a.Key == "grpcMethod" && (string?)a.Value == "greet.Greeter/SayHello");
 
+        // The client may see its call cancelled before the server's middleware has recorded how the task ended.
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = ServerList.Subscribe(e =>
+        {
+            if (e.Kind == TaskEventKind.Finished && e.TaskId == id)
+            {
+                finished.TrySetResult();
+            }
+        });
         Assert.Equal(KillResult.Requested, ServerList.Kill(id, "stop"));
 
         var failure = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10), Ct));
         Assert.Equal(StatusCode.Cancelled, failure.StatusCode);
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.True(ServerList.TryGetHistory(id, out var history));
         Assert.Equal(TaskOutcome.Killed, history.Outcome);
     }

@@ -98,20 +98,74 @@ public sealed class ProcessListEndpointKillTests
         Assert.False(task.IsKillRequested);
     }
 
+    public static TheoryData<string, byte[]> HostileBodies()
+    {
+        static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+        var data = new TheoryData<string, byte[]>
+        {
+            { "truncated", Utf8("{\"message\":") },
+            { "array", Utf8("[1,2]") },
+            { "empty array", Utf8("[]") },
+            { "string", Utf8("\"stop\"") },
+            { "number", Utf8("42") },
+            { "not json", Utf8("not json") },
+            { "number for message", Utf8("{\"message\":42}") },
+            { "huge number for message", Utf8("{\"message\":1e999999}") },
+            { "boolean for message", Utf8("{\"message\":true}") },
+            { "object for message", Utf8("{\"message\":{\"text\":\"m\"}}") },
+            { "array for message", Utf8("{\"message\":[\"m\"]}") },
+            { "string for abort", Utf8("{\"abort\":\"yes\"}") },
+            { "number for abort", Utf8("{\"abort\":1}") },
+            { "deep nesting", Utf8("{\"message\":" + new string('[', 5000) + new string(']', 5000) + "}") },
+            { "deep nesting in an unknown property", Utf8("{\"x\":" + string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200) + "}") },
+            { "invalid UTF-8 in message", [.. Utf8("{\"message\":\""), 0xFF, 0xFE, .. Utf8("\"}")] },
+            { "invalid UTF-8 outside strings", [0xC3, 0x28] },
+            { "lone surrogate escape", Utf8("{\"message\":\"\\ud800\"}") },
+            { "two byte order marks", [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. Utf8("{}")] },
+            { "trailing garbage", Utf8("{\"message\":\"m\"} x") },
+            { "two objects", Utf8("{\"message\":\"a\"}{\"message\":\"b\"}") },
+            { "comment", Utf8("{/* hi */\"message\":\"m\"}") },
+            { "NUL byte", [0x00] },
+            { "whitespace only", Utf8("  \n ") },
+        };
+        return data;
+    }
+
     [Theory]
-    [InlineData("{\"message\":")]
-    [InlineData("[1,2]")]
-    [InlineData("{\"message\":42}")]
-    [InlineData("not json")]
-    public async Task Delete_MalformedJson_Returns400AndKillsNothing(string json)
+    [MemberData(nameof(HostileBodies))]
+    public async Task Delete_HostileBody_Returns400InTheWiresWordsAndKillsNothing(string shape, byte[] body)
     {
         await using var app = await TestApp.StartWithProcsAsync();
         using var task = app.List.Start("a");
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        var (status, _, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", new StringContent(json, Encoding.UTF8, "application/json"));
+        var (status, text, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", content);
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(status == HttpStatusCode.BadRequest, $"{shape}: {(int)status} {text}");
+        Assert.StartsWith("invalid kill request: ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pm.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("CancelRequest", text, StringComparison.Ordinal);
         Assert.False(task.IsKillRequested);
+    }
+
+    [Theory]
+    [InlineData("{\"message\":\"m\"}", "[cancel request: m]")]
+    [InlineData("null", "[cancel request]")]
+    [InlineData("{\"message\":null,\"abort\":null,\"other\":[1,{\"a\":2}]}", "[cancel request]")]
+    public async Task Delete_BodyAfterAUtf8ByteOrderMark_Kills(string json, string entry)
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("a");
+        var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(json)]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var (status, text, _) = await SendAsync(app, HttpMethod.Delete, "procs/a", content);
+
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status} {text}");
+        Assert.True(app.List.TryGetHistory("a", out var history));
+        Assert.Equal(entry, history.Entries[^1].Status);
     }
 
     [Fact]

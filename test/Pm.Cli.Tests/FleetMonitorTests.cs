@@ -71,6 +71,30 @@ public sealed class FleetMonitorTests
     }
 
     [Fact]
+    public async Task Snapshot_AlertOrProgressAloneFromTheStream_IsAppliedToTheTaskHeld()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var list = new ProcessList(new ProcessListOptions { WatchdogInterval = TimeSpan.FromMilliseconds(100) });
+        using var import = list.Start("import", [new("payload", "x")], new TaskOptions { SlowAfter = null });
+        await using var server = await ProcessListServer.StartAsync(list, new ProcessListServerOptions { Url = "http://127.0.0.1:0" }, ct);
+        using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(5), concurrency: 2);
+        await using var monitor = new FleetMonitor(fleet, TimeSpan.FromMilliseconds(20));
+        monitor.SetEndpoints([Endpoint.Parse(server.Address.Authority)]);
+        Assert.Equal("stream", (await WaitForAsync(monitor, 0, v => v.Procs.Any(p => p.Id == "import"))).Via);
+
+        // Listed already, so the stream brings only the progress, then only the alert; the rest of the task stays.
+        import.ReportProgress(250, 1000, "rows");
+        var view = await WaitForAsync(monitor, 0, v => v.Procs.Single(p => p.Id == "import").Progress?.Done == 250).WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.True(view.Procs.Single(p => p.Id == "import").Attrs!.TryGetValue("payload", out var payload));
+        Assert.Equal("x", payload?.ToString());
+
+        using var stuck = list.Start("stuck", options: new TaskOptions { SlowAfter = TimeSpan.FromMilliseconds(500) });
+        await WaitForAsync(monitor, 0, v => v.Procs.Any(p => p.Id == "stuck"));
+        view = await WaitForAsync(monitor, 0, v => v.Procs.Single(p => p.Id == "stuck").Alert == "slow").WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.Equal(250, view.Procs.Single(p => p.Id == "import").Progress?.Done);
+    }
+
+    [Fact]
     public async Task GoServer_IsPolledAtTheRefresh_AndAPauseFreezesTheView()
     {
         await using var go = await GoServer.StartAsync();

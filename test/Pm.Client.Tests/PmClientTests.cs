@@ -113,6 +113,62 @@ public sealed class PmClientTests
     }
 
     [Fact]
+    public async Task WatchAsync_ProgressAloneOfAListedTask_ComesAsAnUpdateThatAppliesToTheTaskHeld()
+    {
+        await using var app = await TestApp.StartWithProcsAsync();
+        using var task = app.List.Start("import", [new("payload", "x")]);
+        var client = ClientFor(app);
+        var tasks = new Dictionary<string, ProcDetail>();
+
+        await foreach (var frame in client.WatchAsync(Ct).WithCancellation(Ct))
+        {
+            foreach (var p in frame.Procs)
+            {
+                tasks[p.Id] = p;
+            }
+
+            if (frame.IsSnapshot)
+            {
+                task.ReportProgress(3, 4);
+                continue;
+            }
+
+            var update = Assert.Single(frame.Updates!);
+            tasks[update.Id] = update.ApplyTo(tasks[update.Id]);
+            break;
+        }
+
+        var held = tasks["import"];
+        Assert.Equal(new ProcProgress(3, 4), held.Progress! with { Remaining = null });
+        Assert.True(held.Attrs!.TryGetValue("payload", out var payload));
+        Assert.Equal("x", payload?.ToString());
+    }
+
+    [Fact]
+    public async Task WatchAsync_Evicted_EndsWithoutError()
+    {
+        await using var app = await TestApp.StartWithProcsAsync(o =>
+        {
+            o.MaxEventSubscribers = 1;
+            o.MaxEventSubscribersPerClient = 2;
+            o.EventIdleAfter = TimeSpan.Zero;
+        });
+        var client = ClientFor(app);
+        var frames = 0;
+
+        // Once the snapshot is in, another subscriber takes the only slot, which is idle at once: this stream ends.
+        await foreach (var frame in client.WatchAsync(Ct).WithCancellation(Ct))
+        {
+            frames++;
+            Assert.True(frame.IsSnapshot);
+            using var other = await app.Client.GetAsync("procs/?view=events", HttpCompletionOption.ResponseHeadersRead, Ct);
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        Assert.Equal(1, frames);
+    }
+
+    [Fact]
     public async Task OriginalCalls_AgainstGoServer_WorkUnchanged()
     {
         await using var go = await GoServer.StartAsync();

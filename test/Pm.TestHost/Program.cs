@@ -17,6 +17,11 @@ switch (args.FirstOrDefault())
 
         break;
 
+    case "shutdown":
+        // A web application whose requests refuse kills, with a five-second shutdown timeout: prints where it listens
+        // once the requests are all running, then waits for SIGTERM. Its log goes to standard error.
+        return await Shutdown.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), args.ElementAtOrDefault(2) == "ignore-token");
+
     case "gate-fault":
         // Run under a small GC heap limit: a task's history outgrows the memory left, so the allocation inside its
         // gate fails; afterwards every caller must still get through.
@@ -24,7 +29,7 @@ switch (args.FirstOrDefault())
         break;
 
     default:
-        Console.Error.WriteLine("usage: Pm.TestHost listen | gate-fault");
+        Console.Error.WriteLine("usage: Pm.TestHost listen | shutdown <requests> [ignore-token] | gate-fault");
         return 2;
 }
 

@@ -39,6 +39,16 @@ function onEvent(name, data) {
   let selectedChanged = false;
   for (const f of data.finished || []) { removeProc(f.id); selectedChanged ||= f.id === state.selected; }
   for (const p of data.procs || []) { putProc(p); selectedChanged ||= p.id === state.selected; }
+  // A listed task's new alert or progress, alone: applied to the task held.
+  for (const u of data.updates || []) {
+    const held = state.procs.get(u.id);
+    if (!held) continue;
+    const next = Object.assign({}, held);
+    if (u.alert !== undefined) next.alert = u.alert;
+    if (u.progress !== undefined) next.progress = u.progress;
+    putProc(next);
+    selectedChanged ||= u.id === state.selected;
+  }
   if (data.counts) state.counts.push({ at: Date.now(), started: data.counts.started || 0, finished: data.counts.finished || 0 });
   if ((data.counts && data.counts.finished) || (data.finished || []).length) scheduleFinished();
   if (selectedChanged) refreshHistory(false);

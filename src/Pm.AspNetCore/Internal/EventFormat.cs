@@ -16,6 +16,12 @@ internal static class EventFormat
     /// <summary>The last event to a subscriber that fell too far behind.</summary>
     public static readonly byte[] Dropped = Encoding.UTF8.GetBytes("event: dropped\ndata: {\"reason\":\"the subscriber fell too far behind\"}\n\n");
 
+    /// <summary>The last event to a subscriber whose idle slot another subscriber took.</summary>
+    public static readonly byte[] Replaced = Encoding.UTF8.GetBytes("event: evicted\ndata: {\"reason\":\"another subscriber needed the slot of this idle one; reconnect\"}\n\n");
+
+    /// <summary>The last event to a subscriber connected for the idle timeout.</summary>
+    public static readonly byte[] IdleTimeout = Encoding.UTF8.GetBytes("event: evicted\ndata: {\"reason\":\"connected for the idle timeout; reconnect\"}\n\n");
+
     private static readonly byte[] SnapshotTimeStart = Encoding.UTF8.GetBytes("],\"serverTime\":\"");
     private static readonly byte[] SnapshotTimeEnd = Encoding.UTF8.GetBytes("\"}\n\n");
 

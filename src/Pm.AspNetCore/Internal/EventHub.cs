@@ -8,7 +8,7 @@ namespace Pm.AspNetCore.Internal;
 /// While anyone subscribes, the hub observes the list: each change costs the task that made it one enqueue, whatever
 /// the number of subscribers. Every <paramref name="interval"/> it coalesces the changes into one frame; a subscriber
 /// gets the view as of the last frame, then every frame after it. The subscribers of all the hubs of one list share
-/// one limit, <paramref name="slots"/>.
+/// one set of <paramref name="slots"/>.
 /// </para>
 /// <para>When the last subscriber leaves, the hub stops observing and lets go of its view, so memory returns to its baseline.</para>
 /// </remarks>
@@ -50,15 +50,19 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
         }
     }
 
-    /// <summary>Subscribes, unless the number of subscribers is at its limit.</summary>
+    /// <summary>Subscribes, unless the slots refuse it.</summary>
+    /// <param name="client">Who subscribes: the authenticated user, else the remote address.</param>
     /// <param name="snapshot">The running tasks as of the last frame; shared, not to be changed.</param>
     /// <param name="snapshotTime">The time of the last frame.</param>
-    /// <returns>The subscriber, or <see langword="null"/> when there are too many.</returns>
-    public EventSubscriber? TryJoin(out EventView.Entry[] snapshot, out DateTimeOffset snapshotTime)
+    /// <param name="refusal">Why the subscriber was refused, in words; <see langword="null"/> when it joined.</param>
+    /// <returns>The subscriber, or <see langword="null"/> when refused.</returns>
+    public EventSubscriber? TryJoin(string client, out EventView.Entry[] snapshot, out DateTimeOffset snapshotTime, out string? refusal)
     {
         lock (_lock)
         {
-            if (!slots.TryTake())
+            var subscriber = new EventSubscriber(options.EventBufferSize, client, time.GetTimestamp());
+            refusal = slots.TryTake(subscriber);
+            if (refusal is not null)
             {
                 snapshot = [];
                 snapshotTime = default;
@@ -66,7 +70,6 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
             }
 
             var run = _run ??= Start();
-            var subscriber = new EventSubscriber(options.EventBufferSize);
             _subscribers.Add(subscriber);
             snapshot = run.View.Snapshot;
             snapshotTime = run.View.Time;
@@ -79,10 +82,8 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
     {
         lock (_lock)
         {
-            if (_subscribers.Remove(subscriber))
-            {
-                slots.Release();
-            }
+            _subscribers.Remove(subscriber);
+            slots.Release(subscriber);
         }
     }
 
@@ -140,7 +141,7 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
                 foreach (var subscriber in _subscribers)
                 {
                     subscriber.End();
-                    slots.Release();
+                    slots.Release(subscriber);
                 }
 
                 _subscribers.Clear();
@@ -206,31 +207,4 @@ internal sealed class EventHub(ProcessList list, ProcessListEndpointOptions opti
             Changes.Enqueue(change);
         }
     }
-}
-
-/// <summary>The live stream's subscriber limit, shared by the hubs of one list.</summary>
-internal sealed class EventSlots(int limit)
-{
-    private int _taken;
-
-    /// <summary>Takes a slot, unless all are taken.</summary>
-    public bool TryTake()
-    {
-        while (true)
-        {
-            var taken = Volatile.Read(ref _taken);
-            if (taken >= limit)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _taken, taken + 1, taken) == taken)
-            {
-                return true;
-            }
-        }
-    }
-
-    /// <summary>Gives a slot back.</summary>
-    public void Release() => Interlocked.Decrement(ref _taken);
 }

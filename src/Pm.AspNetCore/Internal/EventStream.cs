@@ -37,15 +37,13 @@ internal sealed class EventStream(EventHubs hubs, ProcessListEndpointOptions opt
         }
 
         var hub = hubs.For(requested);
-        var subscriber = hub.TryJoin(out var snapshot, out var snapshotTime);
+        var subscriber = hub.TryJoin(ClientOf(context), out var snapshot, out var snapshotTime, out var refusal);
         if (subscriber is null)
         {
             response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             response.Headers.RetryAfter = "5";
             response.ContentType = "text/plain; charset=utf-8";
-            await response.WriteAsync(
-                string.Create(CultureInfo.InvariantCulture, $"the live stream has its maximum of {options.MaxEventSubscribers} subscribers; retry later, or poll\n"),
-                context.RequestAborted).ConfigureAwait(false);
+            await response.WriteAsync(refusal + "\n", context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -60,6 +58,7 @@ internal sealed class EventStream(EventHubs hubs, ProcessListEndpointOptions opt
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var aborted = ended.Token;
         using var stall = time.CreateTimer(static state => ((HttpContext)state!).Abort(), context, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var idle = time.CreateTimer(static state => ((EventSubscriber)state!).Evict(EventFormat.IdleTimeout), subscriber, options.EventIdleTimeout, Timeout.InfiniteTimeSpan);
         var body = response.BodyWriter;
         try
         {
@@ -92,9 +91,10 @@ internal sealed class EventStream(EventHubs hubs, ProcessListEndpointOptions opt
                 }
             }
 
-            if (subscriber.IsDropped)
+            // Dropped or evicted: the client learns why, so it reconnects rather than reports a broken connection.
+            if (subscriber.LastEvent is { } last)
             {
-                await WriteAsync(body, EventFormat.Dropped, stall, aborted).ConfigureAwait(false);
+                await WriteAsync(body, last, stall, aborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -109,6 +109,18 @@ internal sealed class EventStream(EventHubs hubs, ProcessListEndpointOptions opt
         {
             hub.Leave(subscriber);
         }
+    }
+
+    // One user or one host holds at most its share of the slots; an address is compared as IPv4 when it is one.
+    private static string ClientOf(HttpContext context)
+    {
+        if (context.User.Identity is { IsAuthenticated: true, Name: { } user })
+        {
+            return "user " + user;
+        }
+
+        var address = context.Connection.RemoteIpAddress;
+        return "address " + (address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address);
     }
 
     private async Task WriteSnapshotAsync(PipeWriter body, EventView.Entry[] entries, DateTimeOffset serverTime, ITimer stall, CancellationToken cancellationToken)
@@ -175,7 +187,7 @@ internal sealed class EventHubs
 
     public EventHubs(ProcessList list, ProcessListEndpointOptions options, TimeProvider time)
     {
-        var slots = new EventSlots(options.MaxEventSubscribers);
+        var slots = new EventSlots(options, time);
         _hubs = [.. new[] { options.EventFrameInterval }.Concat(Rates.Where(r => r > options.EventFrameInterval)).Select(i => new EventHub(list, options, time, i, slots))];
     }
 

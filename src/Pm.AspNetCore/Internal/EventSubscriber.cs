@@ -8,19 +8,25 @@ namespace Pm.AspNetCore.Internal;
 /// the limit is dropped and lets go of them at once, so a client that stops reading costs the server next to nothing.
 /// A frame is always accepted when none is waiting, so a frame larger than the limit never drops a reader that keeps up.
 /// </remarks>
-internal sealed class EventSubscriber(long limit)
+internal sealed class EventSubscriber(long limit, string client, long joined)
 {
     private readonly Channel<byte[]> _frames = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleWriter = true });
     private long _pending;
-    private int _dropped;
+    private byte[]? _last;
 
-    /// <summary>Gets a value indicating whether the subscriber fell too far behind and was dropped.</summary>
-    public bool IsDropped => Volatile.Read(ref _dropped) != 0;
+    /// <summary>Gets who subscribed: the authenticated user, else the remote address.</summary>
+    public string Client => client;
+
+    /// <summary>Gets the timestamp, of the hub's time provider, when the subscriber joined.</summary>
+    public long Joined => joined;
+
+    /// <summary>Gets the event that tells the subscriber why the server ended its stream (dropped, evicted); none when it ended otherwise.</summary>
+    public byte[]? LastEvent => Volatile.Read(ref _last);
 
     /// <summary>Queues a frame, or drops the subscriber if too many bytes are already waiting.</summary>
     public void Post(byte[] frame)
     {
-        if (IsDropped)
+        if (LastEvent is not null)
         {
             return;
         }
@@ -28,7 +34,7 @@ internal sealed class EventSubscriber(long limit)
         var pending = Interlocked.Add(ref _pending, frame.Length);
         if (pending > limit && pending != frame.Length)
         {
-            Drop();
+            Close(EventFormat.Dropped);
             return;
         }
 
@@ -47,15 +53,19 @@ internal sealed class EventSubscriber(long limit)
         return false;
     }
 
-    /// <summary>Waits until a frame is waiting; <see langword="false"/> once the subscriber was dropped or ended.</summary>
+    /// <summary>Waits until a frame is waiting; <see langword="false"/> once the subscriber was dropped, evicted or ended.</summary>
     public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _frames.Reader.WaitToReadAsync(cancellationToken);
 
-    /// <summary>Ends the subscription without dropping it, as when the stream stops.</summary>
+    /// <summary>Ends the subscription without a last event, as when the stream stops.</summary>
     public void End() => _frames.Writer.TryComplete();
 
-    private void Drop()
+    /// <summary>Ends the subscription with an <c>evicted</c> event: its slot went to another subscriber, or it was idle too long.</summary>
+    public void Evict(byte[] evicted) => Close(evicted);
+
+    // The first reason wins; the frames still waiting are let go at once, since the client reconnects to a new snapshot.
+    private void Close(byte[] last)
     {
-        if (Interlocked.Exchange(ref _dropped, 1) == 0)
+        if (Interlocked.CompareExchange(ref _last, last, null) is null)
         {
             _frames.Writer.TryComplete();
             while (_frames.Reader.TryRead(out _))

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Pm.Protocol;
@@ -11,6 +12,11 @@ namespace Pm.AspNetCore.Internal;
 /// Each task is serialized once when it changes; snapshots and frames reuse those bytes for every subscriber. A task
 /// that ends is reported individually only if it is in the view (subscribers have seen it); one that started and ended
 /// between two frames is only counted, so a frame's size depends on the running tasks, not on the request rate.
+/// </para>
+/// <para>
+/// A listed task whose only changes since the last frame are its alert or its progress goes in the frame's
+/// <c>updates</c> with just those, not in <c>procs</c> whole: a mass stall that flags thousands of tasks slow sends
+/// their ids, not their attributes.
 /// </para>
 /// <para>Not thread-safe: the hub calls it under its lock.</para>
 /// </remarks>
@@ -25,11 +31,15 @@ internal sealed class EventView
     private static readonly JsonEncodedText Outcome = JsonEncodedText.Encode("outcome");
     private static readonly JsonEncodedText Duration = JsonEncodedText.Encode("duration");
     private static readonly JsonEncodedText EndTime = JsonEncodedText.Encode("endTime");
+    private static readonly JsonEncodedText Updates = JsonEncodedText.Encode("updates");
+    private static readonly JsonEncodedText Alert = JsonEncodedText.Encode("alert");
+    private static readonly JsonEncodedText Progress = JsonEncodedText.Encode("progress");
     private static readonly byte[] FramePrefix = Encoding.UTF8.GetBytes("event: frame\ndata: ");
     private static readonly byte[] EventEnd = Encoding.UTF8.GetBytes("\n\n");
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _changed = new(StringComparer.Ordinal); // id → start of the task, 0 if unknown
+    private readonly Dictionary<string, Change> _changed = new(StringComparer.Ordinal);
+    private readonly List<(string Id, TaskSnapshot Task, Changes Changes)> _updates = [];
     private readonly List<Ended> _ended = [];
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private Entry[]? _snapshot;
@@ -88,7 +98,7 @@ internal sealed class EventView
 
                 // Unless the changes were a later task's with the same id (started since, or already listed), there is
                 // nothing left to look up.
-                if (_changed.TryGetValue(change.TaskId, out var changedStart) && (changedStart == start || (changedStart == 0 && !listed)))
+                if (_changed.TryGetValue(change.TaskId, out var changed) && (changed.StartTicks == start || (changed.StartTicks == 0 && !listed)))
                 {
                     _changed.Remove(change.TaskId);
                 }
@@ -96,12 +106,24 @@ internal sealed class EventView
                 break;
             case TaskEventKind.Started:
                 _startedCount++;
-                _changed[change.TaskId] = change.Timestamp.UtcTicks;
+                _changed[change.TaskId] = new Change(change.Timestamp.UtcTicks, Changes.Whole);
+                break;
+            case TaskEventKind.Slow or TaskEventKind.Hung:
+                Add(change.TaskId, Changes.Alert);
+                break;
+            case TaskEventKind.Progress:
+                Add(change.TaskId, Changes.Progress);
                 break;
             default:
-                _changed.TryAdd(change.TaskId, 0);
+                Add(change.TaskId, Changes.Whole);
                 break;
         }
+    }
+
+    private void Add(string id, Changes changes)
+    {
+        ref var change = ref CollectionsMarshal.GetValueRefOrAddDefault(_changed, id, out _);
+        change = change with { Changes = change.Changes | changes };
     }
 
     /// <summary>Makes the frame that tells what was taken in since the last one, or <see langword="null"/> if there is nothing to tell.</summary>
@@ -128,6 +150,7 @@ internal sealed class EventView
             writer.WriteNumber(Finished, _finishedCount);
             writer.WriteEndObject();
             writer.WriteString(ServerTime, RfcTimeConverter.Format(time, stackalloc byte[32]));
+            WriteUpdates(writer);
             writer.WriteEndObject();
         }
 
@@ -159,19 +182,60 @@ internal sealed class EventView
     private void WriteProcs(Utf8JsonWriter writer, ProcessList list)
     {
         writer.WriteStartArray(Procs);
-        foreach (var id in _changed.Keys)
+        foreach (var (id, change) in _changed)
         {
             // A task not found has ended since; its end is in this batch or the next.
             if (list.TryGet(id, out var task))
             {
+                // Subscribers hold this very task (same start) when it is in the view: then an alert or progress alone
+                // needs only those. The view keeps the whole task either way, for the snapshots of later subscribers.
+                var listed = (change.Changes & Changes.Whole) == 0
+                    && _entries.TryGetValue(id, out var held) && held.StartTicks == task.StartTime.UtcTicks;
                 var entry = Serialize(task);
                 _entries[id] = entry;
                 _snapshot = null;
-                writer.WriteRawValue(entry.Json, skipInputValidation: true);
+                if (listed)
+                {
+                    _updates.Add((id, task, change.Changes));
+                }
+                else
+                {
+                    writer.WriteRawValue(entry.Json, skipInputValidation: true);
+                }
             }
         }
 
         writer.WriteEndArray();
+    }
+
+    private void WriteUpdates(Utf8JsonWriter writer)
+    {
+        if (_updates.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray(Updates);
+        foreach (var (id, task, changes) in _updates)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(Id, id);
+            if ((changes & Changes.Alert) != 0 && WireMapping.AlertText(task) is { } alert)
+            {
+                writer.WriteString(Alert, alert);
+            }
+
+            if ((changes & Changes.Progress) != 0 && WireMapping.ToWire(task.Progress) is { } progress)
+            {
+                writer.WritePropertyName(Progress);
+                JsonSerializer.Serialize(writer, progress, PmJsonContext.Default.ProcProgress);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        _updates.Clear();
     }
 
     private static Entry Serialize(TaskSnapshot task)
@@ -184,6 +248,19 @@ internal sealed class EventView
 
         return new Entry(task.StartTime.UtcTicks, buffer.WrittenSpan.ToArray());
     }
+
+    /// <summary>What changed in a task since the last frame.</summary>
+    [Flags]
+    private enum Changes
+    {
+        None = 0,
+        Alert = 1,
+        Progress = 2,
+        Whole = 4,
+    }
+
+    /// <summary>A task that changed since the last frame: its start if known (0 if not), and what changed.</summary>
+    private readonly record struct Change(long StartTicks, Changes Changes);
 
     /// <summary>A task of the view that ended, to be reported in the next frame.</summary>
     private readonly record struct Ended(string Id, string Outcome, TimeSpan Duration, DateTimeOffset EndTime);

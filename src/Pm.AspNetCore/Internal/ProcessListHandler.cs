@@ -236,15 +236,9 @@ internal sealed partial class ProcessListHandler
                 return;
             }
 
-            try
+            if (!KillBody.TryRead(body, out message, out abort, out var error))
             {
-                var parsed = JsonSerializer.Deserialize(body, PmJsonContext.Default.CancelRequest);
-                message = parsed?.Message;
-                abort = parsed?.Abort ?? false;
-            }
-            catch (JsonException ex)
-            {
-                await PlainAsync(context, StatusCodes.Status400BadRequest, "malformed JSON body: " + ex.Message).ConfigureAwait(false);
+                await PlainAsync(context, StatusCodes.Status400BadRequest, error!).ConfigureAwait(false);
                 return;
             }
         }

@@ -12,7 +12,8 @@ internal sealed class ProcessTrackingMiddleware(
     ProcessList list,
     ProcessTrackingOptions options,
     ProcessListPrefixes prefixes,
-    TimeProvider time)
+    TimeProvider time,
+    ShutdownCutoff cutoff)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -44,13 +45,23 @@ internal sealed class ProcessTrackingMiddleware(
 
         // Linked from the start: a client that leaves cancels the task's token whether or not the handler reads it.
         var task = list.Start(options.IdFactory?.Invoke(context) ?? context.TraceIdentifier, attributes, taskOptions, lifetime?.RequestAborted ?? default);
-        using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time, grpc);
+        using var tracked = new RequestTask(context, task, lifetime, options.KillGracePeriod, time, grpc, cutoff);
         context.Features.Set<ITrackedTaskFeature>(tracked);
         context.Features.Set<IHttpRequestLifetimeFeature>(tracked);
 
         try
         {
-            await next(context).ConfigureAwait(false);
+            var handling = next(context);
+            if (!handling.IsCompleted && await Task.WhenAny(handling, cutoff.Reached).ConfigureAwait(false) != handling)
+            {
+                // Cut off at shutdown (its connection is closed already): its handler is no longer waited for, so the
+                // server's drain ends within its timeout.
+                _ = handling.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                task.Finish(TaskOutcome.Aborted);
+                return;
+            }
+
+            await handling.ConfigureAwait(false);
         }
         catch (Exception ex) when (EndsKilled(task, context, ex, tracked.ClientGone, options.KilledStatusCode))
         {
@@ -138,13 +149,17 @@ internal sealed class ProcessTrackingMiddleware(
         private readonly TimeSpan _grace;
         private readonly TimeProvider _time;
         private readonly CancellationTokenRegistration _registration;
+        private readonly CancellationTokenRegistration _shutdown;
+        private readonly ShutdownCutoff _cutoff;
         private CancellationToken? _replaced;
         private ITimer? _timer;
         private int _done;
         private int _cut;
 
-        public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time, bool grpc)
+        public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time, bool grpc, ShutdownCutoff cutoff)
         {
+            _cutoff = cutoff;
+            _shutdown = cutoff.Token.UnsafeRegister(static state => ((RequestTask)state!).OnShutdownCutoff(), this);
             Task = task;
             _context = context;
             _inner = inner;
@@ -178,6 +193,7 @@ internal sealed class ProcessTrackingMiddleware(
         {
             Volatile.Write(ref _done, 1);
             _registration.Dispose();
+            _shutdown.Dispose();
             _timer?.Dispose();
         }
 
@@ -187,6 +203,16 @@ internal sealed class ProcessTrackingMiddleware(
             if (Task.IsKillRequested && !Task.IsAbortRequested)
             {
                 _timer = _time.CreateTimer(static state => ((RequestTask)state!).CutOff(), this, _grace, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        // Within the cut-off's cancellation, so the count is whole when it is logged.
+        private void OnShutdownCutoff()
+        {
+            if (Volatile.Read(ref _done) == 0)
+            {
+                _cutoff.Abandoned(Task.ForbidsKill);
+                CutOff();
             }
         }
 

@@ -311,6 +311,15 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                 {
                     _procs[proc.Id] = proc;
                 }
+
+                // A listed task's new alert or progress, alone.
+                foreach (var update in frame.Updates ?? [])
+                {
+                    if (_procs.TryGetValue(update.Id, out var held))
+                    {
+                        _procs[update.Id] = update.ApplyTo(held);
+                    }
+                }
             }
 
             // Ages come from the server's own clock: the page adds this to the server's times to read them on its own.
