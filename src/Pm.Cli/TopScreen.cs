@@ -111,6 +111,7 @@ internal static class TopScreen
             EndpointHealth.Connecting => $"  [grey]{name}: connecting…[/]",
             EndpointHealth.Down => $"  [red]{name}: DOWN: {error}[/]",
             EndpointHealth.Unauthorized => $"  [red]{name}: UNAUTHORIZED: {error}[/]",
+            EndpointHealth.Slow when view.Error is not null => $"  [yellow]{name}: busy: {error}[/], {tasks} as last seen",
             EndpointHealth.Slow => $"  [yellow]{name}: slow{full}, answered in {Format.Duration(TimeSpan.FromSeconds(view.Latency ?? 0))}[/], {tasks}",
             _ => $"  [green]{name}: up{full}[/], {tasks}",
         };

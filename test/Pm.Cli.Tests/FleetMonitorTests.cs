@@ -95,6 +95,28 @@ public sealed class FleetMonitorTests
     }
 
     [Fact]
+    public async Task Snapshot_PollTurnedAwayBusy_ShownSlowWithItsTasksNeverDown()
+    {
+        await using var go = await GoServer.StartAsync();
+        go.Start("go-1", "working");
+        using var fleet = new Fleet(token: null, TimeSpan.FromSeconds(5));
+        await using var monitor = new FleetMonitor(fleet, TimeSpan.FromMilliseconds(20));
+        monitor.SetEndpoints([Endpoint.Parse(go.Name)]);
+        await WaitForAsync(monitor, 0, v => v.Procs.Any(p => p.Id == "go-1"));
+
+        // A 503 answer is a server that answered: slow, saying why, with the tasks it listed last; never down with none.
+        go.Busy = true;
+        var view = await WaitForAsync(monitor, 0, v => v.Health != EndpointHealth.Up).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Equal(EndpointHealth.Slow, view.Health);
+        Assert.Contains("busy", view.Error, StringComparison.Ordinal);
+        Assert.Equal("go-1", Assert.Single(view.Procs).Id);
+
+        go.Busy = false;
+        view = await WaitForAsync(monitor, 0, v => v.Health == EndpointHealth.Up).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Null(view.Error);
+    }
+
+    [Fact]
     public async Task GoServer_IsPolledAtTheRefresh_AndAPauseFreezesTheView()
     {
         await using var go = await GoServer.StartAsync();

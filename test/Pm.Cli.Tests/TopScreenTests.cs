@@ -33,6 +33,18 @@ public sealed partial class TopScreenTests
     }
 
     [Fact]
+    public void Render_EndpointThatTurnedAPollAway_SaysBusyWithItsTasksAsLastSeen()
+    {
+        var busy = Endpoint.Parse("127.0.0.1:8081");
+        ProcDetail[] procs = [new ProcDetail("req-1", null, Now.AddSeconds(-3), Now.AddSeconds(-1), "querying")];
+        EndpointView[] views = [new(busy.Name, EndpointHealth.Slow, "polling", Now, 0.01, "The server is busy (503 Service Unavailable).", 0, procs)];
+        var rows = ProcRow.From(new FleetSnapshot([busy], views, Now));
+        var lines = Lines(new TopScreenModel(views, rows, 0, TimeSpan.FromSeconds(1), "age", "", false, null, "", 100, 20));
+
+        Assert.Contains("127.0.0.1:8081: busy: The server is busy (503 Service Unavailable)., 1 task as last seen", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_HeaderEndpointsAndRows_CountedInWords()
     {
         var lines = Lines(Model());

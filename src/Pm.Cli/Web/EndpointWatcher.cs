@@ -183,6 +183,21 @@ internal sealed class EndpointWatcher : IAsyncDisposable
                     _streamFull = true;
                 }
             }
+            catch (PmClientException ex) when (ex.Kind == PmErrorKind.Busy)
+            {
+                // A poll turned away (the server is writing as many large listings as it allows): the server answered,
+                // so it is slow, not down, and what the watcher holds stays; the next poll waits for the server's Retry-After.
+                Busy(ex);
+                var wait = ex.RetryAfter is { } asked && asked > PollInterval ? (asked < MaxBackoff ? asked : MaxBackoff) : PollInterval;
+                try
+                {
+                    await Task.Delay(wait, _options.Time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -337,6 +352,18 @@ internal sealed class EndpointWatcher : IAsyncDisposable
             {
                 _health = EndpointHealth.Up;
             }
+        }
+
+        _changed?.Invoke();
+    }
+
+    private void Busy(PmClientException exception)
+    {
+        lock (_gate)
+        {
+            _health = EndpointHealth.Slow;
+            _error = exception.Message;
+            _streamOpen = false;
         }
 
         _changed?.Invoke();

@@ -24,12 +24,24 @@ internal sealed class GoServer : IAsyncDisposable
 
     public ConcurrentQueue<(string Id, string Body)> Kills { get; } = new();
 
+    /// <summary>Gets or sets a value indicating whether listings are answered 503 with <c>Retry-After: 1</c>, as a server writing as many as it allows does.</summary>
+    public bool Busy { get; set; }
+
     public static async Task<GoServer> StartAsync()
     {
         var server = new GoServer();
         server.App = await TestApp.StartAsync(app =>
         {
-            app.MapGet("/procs/", () => Results.Text(server.ListJson(), "application/json"));
+            app.MapGet("/procs/", (HttpResponse response) =>
+            {
+                if (server.Busy)
+                {
+                    response.Headers.RetryAfter = "1";
+                    return Results.Text("busy\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+
+                return Results.Text(server.ListJson(), "application/json");
+            });
             app.MapGet("/procs/{id}/history", (string id) => server._tasks.TryGetValue(id, out var task)
                 ? Results.Text($$"""{"history":[{"ts":"{{Time(task.Started)}}","status":"init"},{"ts":"{{Time(task.Changed)}}","status":"{{task.Status}}"}],"serverTime":"{{Time(DateTimeOffset.UtcNow)}}"}""", "application/json")
                 : Results.Text("404 page not found\n{\"error\":\"no such process\"}", "text/plain", statusCode: 404));
