@@ -60,7 +60,13 @@ internal static class LsCommand
         var rows = ProcRow.Sort(ProcRow.From(states), "age");
         if (rows.Count == 0)
         {
-            Terminal.Line("no running tasks");
+            // "No running tasks" only where a server said so: an endpoint that did not answer has tasks nobody saw.
+            var answered = states.Count(s => s.Error is null);
+            Terminal.Line(answered == states.Length
+                ? "no running tasks"
+                : answered == 0
+                    ? $"no endpoint answered ({Format.Count(states.Length, "endpoint")} asked): its tasks are unknown"
+                    : $"no running tasks on the {Format.Count(answered, "endpoint")} that answered; {Format.Count(states.Length - answered, "endpoint")} did not, its tasks unknown");
             return;
         }
 

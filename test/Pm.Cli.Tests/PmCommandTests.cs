@@ -132,6 +132,22 @@ public sealed class PmCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ls_ServerDown_SaysNoEndpointAnsweredNeverNoRunningTasks()
+    {
+        var down = ClosedEndpoint();
+
+        var (code, stdout, stderr) = await PmProcess.RunAsync(["ls", "-e", down]);
+        var (someCode, someOut, _) = await PmProcess.RunAsync(["ls", "-e", $"{Endpoint},{down}"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("could not be reached", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("no running tasks", stdout, StringComparison.Ordinal);
+        Assert.Contains("no endpoint answered (1 endpoint asked)", stdout, StringComparison.Ordinal);
+        Assert.Equal(1, someCode);
+        Assert.Contains("no running tasks on the 1 endpoint that answered; 1 endpoint did not", someOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ls_EndpointsFromEnvironment_AndNoneAtAll()
     {
         using var task = _list.Start("from-env");
