@@ -52,10 +52,21 @@ internal sealed class ProcessTrackingMiddleware(
         try
         {
             var handling = next(context);
-            if (!handling.IsCompleted && await Task.WhenAny(handling, cutoff.Reached).ConfigureAwait(false) != handling)
+
+            // A registration of the request's own on the cut-off's token, not a continuation on a task every request
+            // shares: a shared task's continuations are one list, searched under a lock each time a request ends.
+            if (!handling.IsCompleted)
             {
-                // Cut off at shutdown (its connection is closed already): its handler is no longer waited for, so the
-                // server's drain ends within its timeout.
+                await handling.WaitAsync(tracked.Cutoff).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (!handling.IsCompleted)
+            {
+                // Cut off at shutdown: its handler is no longer waited for, so the server's drain ends within its
+                // timeout. The cut-off's thread is left first, so thousands of requests unwind on every core; the
+                // request is counted and its connection closed once, here or by its own callback on the cut-off.
+                await Task.Yield();
+                tracked.Abandon();
                 _ = handling.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 task.Finish(TaskOutcome.Aborted);
                 return;
@@ -155,11 +166,13 @@ internal sealed class ProcessTrackingMiddleware(
         private ITimer? _timer;
         private int _done;
         private int _cut;
+        private int _abandoned;
 
         public RequestTask(HttpContext context, TrackedTask task, IHttpRequestLifetimeFeature? inner, TimeSpan grace, TimeProvider time, bool grpc, ShutdownCutoff cutoff)
         {
             _cutoff = cutoff;
-            _shutdown = cutoff.Token.UnsafeRegister(static state => ((RequestTask)state!).OnShutdownCutoff(), this);
+            Cutoff = cutoff.Token;
+            _shutdown = Cutoff.UnsafeRegister(static state => ((RequestTask)state!).Abandon(), this);
             Task = task;
             _context = context;
             _inner = inner;
@@ -187,6 +200,9 @@ internal sealed class ProcessTrackingMiddleware(
             set => _replaced = value;
         }
 
+        /// <summary>Gets the token that falls at the shutdown's cut-off, the one this request registered on.</summary>
+        public CancellationToken Cutoff { get; }
+
         public void Abort() => (_inner ?? throw new InvalidOperationException("The server cannot abort this request.")).Abort();
 
         public void Dispose()
@@ -206,10 +222,12 @@ internal sealed class ProcessTrackingMiddleware(
             }
         }
 
-        // Within the cut-off's cancellation, so the count is whole when it is logged.
-        private void OnShutdownCutoff()
+        // By the request's callback within the cut-off's cancellation, or by the middleware once it leaves the cut-off's
+        // thread, whichever comes first; the callback runs unless the middleware already did this and let it go, so the
+        // count is whole when the cancellation returns and the cut-off logs it.
+        public void Abandon()
         {
-            if (Volatile.Read(ref _done) == 0)
+            if (Volatile.Read(ref _done) == 0 && Interlocked.Exchange(ref _abandoned, 1) == 0)
             {
                 _cutoff.Abandoned(Task.ForbidsKill);
                 CutOff();

@@ -18,9 +18,11 @@ namespace Pm.AspNetCore.Internal;
 internal sealed partial class ShutdownCutoff : IDisposable
 {
     private static readonly TimeSpan MaxLead = TimeSpan.FromSeconds(2);
+    private const int Partitions = 16;
 
-    private readonly CancellationTokenSource _cut = new();
-    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // One token source per partition of the threads: every request registers on one, and a single source shared by
+    // all would make each request take the same lock and move the same cache line between cores.
+    private readonly CancellationTokenSource[] _cuts = [.. Enumerable.Range(0, Partitions).Select(_ => new CancellationTokenSource())];
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
@@ -41,11 +43,7 @@ internal sealed partial class ShutdownCutoff : IDisposable
     }
 
     /// <summary>Gets the token that falls at the cut-off: each request's callback counts it and closes its connection.</summary>
-    public CancellationToken Token => _cut.Token;
-
-    /// <summary>Gets a task that completes at the cut-off, once every request was cut off; what waits on it runs on the thread pool.</summary>
-    /// <remarks>So the thousands of requests that stop waiting for their handlers unwind on every core, not one by one on the timer's thread.</remarks>
-    public Task Reached => _reached.Task;
+    public CancellationToken Token => _cuts[Environment.CurrentManagedThreadId & (Partitions - 1)].Token;
 
     /// <summary>Counts a request cut off and abandoned.</summary>
     public void Abandoned(bool refusesKills)
@@ -61,7 +59,10 @@ internal sealed partial class ShutdownCutoff : IDisposable
     {
         _stopping.Dispose();
         _timer?.Dispose();
-        _cut.Dispose();
+        foreach (var cut in _cuts)
+        {
+            cut.Dispose();
+        }
     }
 
     private void OnStopping()
@@ -72,10 +73,13 @@ internal sealed partial class ShutdownCutoff : IDisposable
 
     private void Cut()
     {
-        // Every request's callback runs within Cancel, so the counts are whole when it returns.
+        // Every request's callback runs within Cancel, so the counts are whole when the last returns.
         try
         {
-            _cut.Cancel();
+            foreach (var cut in _cuts)
+            {
+                cut.Cancel();
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -87,8 +91,6 @@ internal sealed partial class ShutdownCutoff : IDisposable
             var seconds = _timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
             Log(_logger, _abandoned, _refusingKills, seconds);
         }
-
-        _reached.TrySetResult();
     }
 
     [LoggerMessage(EventId = 9, EventName = "ShutdownAbandoned", Level = LogLevel.Warning,
